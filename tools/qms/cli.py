@@ -1,0 +1,56 @@
+"""The `qms` command: argparse wiring and the single error handler."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from . import __version__
+from .commands import check, listing, new
+from .errors import EXIT_INTERNAL, EXIT_USAGE, QmsError
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    top = argparse.ArgumentParser(prog="qms", description="Document control for an ISO 9001 QMS in Git.")
+    top.add_argument("--version", action="version", version=f"qms {__version__}")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (check, new, listing):
+        module.register(commands)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; print problems without a traceback; return the exit code."""
+    top = parser()
+    try:
+        args = top.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    if not getattr(args, "handler", None):
+        top.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except QmsError as exc:
+        print(f"qms: {exc.message}" if not exc.message.startswith(("qms.yml:", "procedures/", "records/"))
+              else exc.message, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("qms: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug, not bad input: say so and how to get the details
+        if os.environ.get("QMS_DEBUG"):
+            traceback.print_exc()
+        print(f"qms: internal error: {type(exc).__name__}: {exc} (set QMS_DEBUG=1 for details and report it)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

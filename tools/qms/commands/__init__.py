@@ -1,0 +1,1 @@
+"""One module per CLI command: parse, call the model and rules, print, return an exit code."""

@@ -1,0 +1,64 @@
+"""`qms check`: run every rule and print one line per finding."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from ..errors import EXIT_CLEAN, EXIT_FINDINGS
+from ..model.finding import Finding
+from ..rules import errors, run
+from .common import add_common, open_workspace
+
+EXAMPLE = """examples:
+  qms check                      check the whole QMS
+  qms check procedures/sop       report only findings under procedures/sop
+  qms check --strict --format json
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("check", help="check documents and records against the document-control rules",
+                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="report only findings for these files or folders")
+    parser.add_argument("--strict", action="store_true", help="treat warnings (such as overdue reviews) as errors")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    add_common(parser)
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    findings = run(ws, strict=args.strict)
+    if args.paths:
+        wanted = [_relative(ws.root, path) for path in args.paths]
+        findings = [f for f in findings if any(_within(f.path, path) for path in wanted)]
+    failed = any(True for _ in errors(findings))
+    if args.format == "json":
+        summary = {"documents": len(ws.documents), "records": len(ws.records),
+                   "errors": sum(1 for _ in errors(findings)), "warnings": sum(f.severity == "warning" for f in findings)}
+        json.dump({"findings": [f.as_dict() for f in findings], "summary": summary}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for finding in findings:
+            print(finding.text())
+        _summary(findings, len(ws.documents), len(ws.records))
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _summary(findings: list[Finding], documents: int, records: int) -> None:
+    errors_count = sum(1 for _ in errors(findings))
+    warnings = len(findings) - errors_count
+    print(f"qms check: {documents} documents, {records} records: {errors_count} errors, {warnings} warnings",
+          file=sys.stderr)
+
+
+def _relative(root: str, path: str) -> str:
+    absolute = os.path.abspath(path)
+    return os.path.relpath(absolute, root).replace(os.sep, "/") if absolute.startswith(root) else path
+
+
+def _within(finding_path: str, wanted: str) -> bool:
+    return wanted in (".", finding_path) or finding_path.startswith(wanted.rstrip("/") + "/")

@@ -1,0 +1,58 @@
+"""What every command needs: the QMS root, its configuration, the date to judge by, the workspace."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date, datetime, timezone
+
+from ..errors import EXIT_USAGE, QmsError
+from ..model.config import CONFIG_FILE, Config, load_config
+from ..model.workspace import Workspace, scan
+
+
+def find_root(start: str) -> str:
+    """The nearest folder at or above `start` that holds qms.yml."""
+    folder = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(folder, CONFIG_FILE)):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            raise QmsError(f"no {CONFIG_FILE} here or in any parent folder (run qms inside a QMS repository, "
+                           "or pass -C DIR)", EXIT_USAGE)
+        folder = parent
+
+
+def parse_date(text: str) -> date:
+    """An argparse type for YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Options every command takes."""
+    parser.add_argument("-C", dest="directory", default=".", metavar="DIR",
+                        help="run as if started in DIR (default: the current folder)")
+    parser.add_argument("--as-of", type=parse_date, metavar="YYYY-MM-DD",
+                        help="judge effective dates and reviews as of this date (default: today, UTC)")
+
+
+def today(args: argparse.Namespace) -> date:
+    """The date the command judges by."""
+    chosen: date | None = args.as_of
+    return chosen or datetime.now(timezone.utc).date()
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    """Find the root, load qms.yml and read every document and record."""
+    root = find_root(args.directory)
+    return scan(root, load_config(root), today(args))
+
+
+def load(args: argparse.Namespace) -> tuple[str, Config]:
+    """The root and its configuration, without reading documents."""
+    root = find_root(args.directory)
+    return root, load_config(root)

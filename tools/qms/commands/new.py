@@ -1,0 +1,96 @@
+"""`qms new TYPE TITLE`: a new draft document with the next free id and its type's skeleton sections."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import unicodedata
+
+from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
+from ..model import revision
+from ..model.config import Config, DocType
+from ..model.writer import atomic_write
+from ..model.workspace import Workspace
+from ..rules.identity import ID_PATTERN
+from .common import add_common, open_workspace
+
+EXAMPLE = """example:
+  qms new procedure "Calibration of torque tools" --owner quality-manager
+"""
+_PLAIN = re.compile(r"[A-Za-z0-9(][A-Za-z0-9 ,.()/&'+-]*\Z")
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("new", help="create a new draft document with the next free id",
+                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("type", metavar="TYPE", help="a document type from qms.yml (procedure, form, ...)")
+    parser.add_argument("title", metavar="TITLE", help="the document title")
+    parser.add_argument("--owner", metavar="ROLE", help="the owning role (default: quality-manager, if it exists)")
+    add_common(parser)
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    config = ws.config
+    doc_type = config.document_types.get(args.type)
+    if doc_type is None:
+        raise QmsError(f"unknown document type '{args.type}' (use one of: {', '.join(config.document_types)})")
+    title = " ".join(args.title.split())
+    if not title:
+        raise QmsError("the title is empty (give the document a title)")
+    owner = args.owner or ("quality-manager" if "quality-manager" in config.roles else next(iter(config.roles)))
+    if owner not in config.roles:
+        raise QmsError(f"unknown role '{owner}' (use one of: {', '.join(config.roles)})", EXIT_USAGE)
+    doc_id = next_id(ws, doc_type)
+    rel = f"{doc_type.folder}/{doc_id}-{slug(title)}.md"
+    path = os.path.join(ws.root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.lexists(path):
+        raise QmsError(f"{rel} already exists (choose another title)")
+    atomic_write(path, skeleton(config, doc_type, doc_id, title, owner))
+    print(f"created {rel}: {doc_id} \"{title}\", revision {revision.first(config.revision_scheme)}, draft, "
+          f"owner {owner}")
+    return EXIT_CLEAN
+
+
+def next_id(ws: Workspace, doc_type: DocType) -> str:
+    """One more than the highest number ever given to this type's prefix in the working tree."""
+    numbers = [0]
+    names = [doc.id for doc in ws.documents] + [os.path.basename(path) for path in ws.unreadable | ws.files]
+    for name in names:
+        match = ID_PATTERN.match(name.split("-", 2)[0] + "-" + name.split("-", 2)[1]) if name.count("-") else None
+        if match and match.group(1) == doc_type.prefix:
+            numbers.append(int(match.group(2)))
+    return f"{doc_type.prefix}-{max(numbers) + 1:0{doc_type.width}d}"
+
+
+def slug(title: str) -> str:
+    """A file-name-safe, lower-case form of `title`."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-") or "document"
+
+
+def skeleton(config: Config, doc_type: DocType, doc_id: str, title: str, owner: str) -> str:
+    """The text of a new draft: front matter, title, one heading per section of the type."""
+    quoted = title if _PLAIN.match(title) else json.dumps(title, ensure_ascii=False)
+    first = revision.first(config.revision_scheme)
+    front = [
+        "---",
+        f"id: {doc_id}",
+        f"title: {quoted}",
+        f"type: {doc_type.name}",
+        f"owner: {owner}",
+        f"revision: {first if first.isdigit() else json.dumps(first)}",
+        "status: draft",
+        "clauses: []",
+        "references: []",
+        "---",
+        f"# {title}",
+        "",
+    ]
+    for section in doc_type.sections:
+        front += [f"## {section}", "", "To be written.", ""]
+    return "\n".join(front)

@@ -1,0 +1,1 @@
+"""The MkDocs plugin `qms`: publishes exactly the documents that are effective."""

@@ -1,0 +1,1 @@
+"""Pure model: documents, records, configuration, fingerprints, revisions. No Git."""

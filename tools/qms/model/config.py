@@ -1,0 +1,296 @@
+"""qms.yml: the QMS configuration, validated once on load into frozen objects."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..errors import EXIT_USAGE, QmsError
+from . import iso9001, schema
+from .finding import Finding, FindingError
+from .schema import Key
+from .source import decode
+from .yamlread import Parsed, load
+
+CONFIG_FILE = "qms.yml"
+OWNER = "owner"  # in a type's `approvals`: the role named as the document's owner
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    title: str
+    people: tuple[Person, ...]
+    approves: tuple[str, ...]
+
+    def has(self, email: str) -> bool:
+        """Whether the person with `email` holds this role."""
+        return any(person.email.lower() == email.lower() for person in self.people)
+
+
+@dataclass(frozen=True)
+class DocType:
+    name: str
+    prefix: str
+    width: int
+    folder: str
+    label: str
+    review_months: int
+    approvals: tuple[str, ...]
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str
+    prefix: str
+    folder: str
+    retention_years: int
+    procedure: str
+    clauses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mandatory:
+    clause: str
+    what: str
+    kind: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    organisation: str
+    revision_scheme: str
+    separation_of_duties: bool
+    signed_approvals: bool
+    max_document_bytes: int
+    max_attachment_bytes: int
+    document_types: dict[str, DocType]
+    roles: dict[str, Role]
+    record_types: dict[str, RecordType]
+    mandatory: tuple[Mandatory, ...]
+
+    @cached_property
+    def people(self) -> dict[str, Person]:
+        """Everyone named in a role, by lower-case email."""
+        return {person.email.lower(): person for role in self.roles.values() for person in role.people}
+
+    def type_for_prefix(self, prefix: str) -> DocType | None:
+        """The document type whose ids start with `prefix`."""
+        return next((t for t in self.document_types.values() if t.prefix == prefix), None)
+
+
+class ConfigError(QmsError):
+    """qms.yml cannot be used; carries one finding per problem."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("\n".join(f.text() for f in findings), EXIT_USAGE)
+        self.findings = findings
+
+
+_TOP: schema.Schema = {
+    "organisation": Key(schema.LINE, True),
+    "revision_scheme": Key(schema.one_of("numeric", "alpha"), True),
+    "separation_of_duties": Key(schema.BOOLEAN),
+    "signed_approvals": Key(schema.BOOLEAN),
+    "limits": Key(lambda value: value),
+    "document_types": Key(lambda value: value, True),
+    "roles": Key(lambda value: value, True),
+    "record_types": Key(lambda value: value),
+    "mandatory": Key(lambda value: value),
+}
+_LIMITS: schema.Schema = {"max_document_kb": Key(schema.POSITIVE_INT), "max_attachment_kb": Key(schema.POSITIVE_INT)}
+_DOC_TYPE: schema.Schema = {
+    "prefix": Key(schema.LINE, True),
+    "width": Key(schema.POSITIVE_INT),
+    "folder": Key(schema.LINE, True),
+    "label": Key(schema.LINE),
+    "review_months": Key(schema.POSITIVE_INT, True),
+    "approvals": Key(schema.WORDS, True),
+    "sections": Key(schema.WORDS),
+}
+_ROLE: schema.Schema = {
+    "title": Key(schema.LINE, True),
+    "people": Key(lambda value: value, True),
+    "approves": Key(schema.WORDS),
+}
+_PERSON: schema.Schema = {"name": Key(schema.LINE, True), "email": Key(schema.EMAIL, True)}
+_RECORD_TYPE: schema.Schema = {
+    "prefix": Key(schema.LINE, True),
+    "folder": Key(schema.LINE, True),
+    "retention_years": Key(schema.POSITIVE_INT, True),
+    "procedure": Key(schema.LINE, True),
+    "clauses": Key(schema.WORDS),
+}
+_MANDATORY: schema.Schema = {
+    "clause": Key(schema.LINE, True),
+    "what": Key(schema.LINE, True),
+    "kind": Key(schema.one_of("document", "record")),
+}
+_DEFAULT_SECTIONS = ("Purpose", "Scope", "Responsibilities", "Procedure", "Records", "References")
+
+
+def load_config(root: str) -> Config:
+    """Read and validate `root/qms.yml`; raise ConfigError listing every problem."""
+    path = os.path.join(root, CONFIG_FILE)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise QmsError(f"{CONFIG_FILE}:1: QMS090 no {CONFIG_FILE} in {root or '.'} "
+                       "(run qms in the root of a QMS repository)", EXIT_USAGE) from None
+    try:
+        text = decode(data, CONFIG_FILE, 1 << 20)
+        parsed = load(text.text, CONFIG_FILE)
+    except FindingError as exc:
+        raise ConfigError([exc.finding]) from None
+    return _Reader(parsed).config()
+
+
+class _Reader:
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        self.findings: list[Finding] = []
+
+    def check(self, raw: object, spec: schema.Schema, at: tuple[str | int, ...], what: str) -> dict[str, object]:
+        checked = schema.check(raw, spec, self.parsed, CONFIG_FILE, at, what)
+        self.findings.extend(checked.findings)
+        return checked.values
+
+    def problem(self, at: tuple[str | int, ...], message: str, hint: str) -> None:
+        self.findings.append(Finding(CONFIG_FILE, self.parsed.line(*at), "QMS091", message, hint))
+
+    def named(self, raw: object, at: tuple[str, ...], what: str) -> dict[str, object]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(at, f"'{at[-1]}' must be a mapping of {what} names to settings", "see README: Configuration")
+            return {}
+        for name in raw:
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+                self.problem(at + (name,), f"{what} name '{name}' is not a lower-case word",
+                             "use lower-case letters, digits and hyphens")
+        return raw
+
+    def config(self) -> Config:
+        top = self.check(self.parsed.value, _TOP, (), CONFIG_FILE)
+        limits = self.check(top["limits"] or {}, _LIMITS, ("limits",), "limits")
+        roles = self.roles(self.named(top["roles"], ("roles",), "role"))
+        types = self.document_types(self.named(top["document_types"], ("document_types",), "document type"), roles)
+        record_types = self.record_types(self.named(top["record_types"], ("record_types",), "record type"))
+        for role in roles.values():
+            for type_name in role.approves:
+                if type_name not in types:
+                    self.problem(("roles", role.name, "approves"), f"role '{role.name}' approves unknown type "
+                                 f"'{type_name}'", "name a type under document_types")
+        prefixes = [t.prefix for t in types.values()] + [t.prefix for t in record_types.values()]
+        for prefix in {p for p in prefixes if prefixes.count(p) > 1}:
+            self.problem(("document_types",), f"id prefix '{prefix}' is used by more than one type",
+                         "give each type its own prefix")
+        mandatory = self.mandatory(top["mandatory"])
+        if self.findings:
+            raise ConfigError(self.findings)
+        return Config(
+            path=CONFIG_FILE,
+            organisation=str(top["organisation"]),
+            revision_scheme=str(top["revision_scheme"]),
+            separation_of_duties=top["separation_of_duties"] is not False,
+            signed_approvals=top["signed_approvals"] is True,
+            max_document_bytes=int(limits["max_document_kb"] or 512) * 1024,  # type: ignore[call-overload]
+            max_attachment_bytes=int(limits["max_attachment_kb"] or 25600) * 1024,  # type: ignore[call-overload]
+            document_types=types,
+            roles=roles,
+            record_types=record_types,
+            mandatory=mandatory,
+        )
+
+    def roles(self, raw: dict[str, object]) -> dict[str, Role]:
+        roles = {}
+        for name, settings in raw.items():
+            at = ("roles", name)
+            values = self.check(settings, _ROLE, at, f"role '{name}'")
+            people = []
+            raw_people = values["people"]
+            if raw_people is not None and not isinstance(raw_people, list):
+                self.problem(at + ("people",), f"people of role '{name}' must be a list", "- {name: ..., email: ...}")
+                raw_people = []
+            for index, entry in enumerate(raw_people or []):
+                person = self.check(entry, _PERSON, at + ("people", index), f"person in role '{name}'")
+                if person["name"] and person["email"]:
+                    people.append(Person(str(person["name"]), str(person["email"])))
+            roles[name] = Role(name, str(values["title"] or name), tuple(people),
+                               values["approves"] or ())  # type: ignore[arg-type]
+        return roles
+
+    def document_types(self, raw: dict[str, object], roles: dict[str, Role]) -> dict[str, DocType]:
+        types = {}
+        for name, settings in raw.items():
+            at = ("document_types", name)
+            values = self.check(settings, _DOC_TYPE, at, f"document type '{name}'")
+            prefix, folder = str(values["prefix"] or ""), str(values["folder"] or "")
+            if values["prefix"] and not re.fullmatch(r"[A-Z]{1,8}", prefix):
+                self.problem(at + ("prefix",), f"prefix '{prefix}' must be 1-8 capital letters", "e.g. SOP")
+            if values["folder"] and not _is_under(folder, "procedures"):
+                self.problem(at + ("folder",), f"folder '{folder}' must be inside procedures/", "e.g. procedures/sop")
+            approvals: tuple[str, ...] = values["approvals"] or ()  # type: ignore[assignment]
+            for role in approvals:
+                if role != OWNER and role not in roles:
+                    self.problem(at + ("approvals",), f"type '{name}' requires approval by unknown role '{role}'",
+                                 "name a role under roles, or 'owner'")
+            types[name] = DocType(
+                name, prefix, int(values["width"] or 3), folder.rstrip("/"),  # type: ignore[call-overload]
+                str(values["label"] or name.replace("-", " ").capitalize()), int(values["review_months"] or 12),  # type: ignore[call-overload]
+                approvals, values["sections"] or _DEFAULT_SECTIONS,  # type: ignore[arg-type]
+            )
+        return types
+
+    def record_types(self, raw: dict[str, object]) -> dict[str, RecordType]:
+        types = {}
+        for name, settings in raw.items():
+            at = ("record_types", name)
+            values = self.check(settings, _RECORD_TYPE, at, f"record type '{name}'")
+            prefix, folder = str(values["prefix"] or ""), str(values["folder"] or "")
+            if values["prefix"] and not re.fullmatch(r"[A-Z]{1,8}", prefix):
+                self.problem(at + ("prefix",), f"prefix '{prefix}' must be 1-8 capital letters", "e.g. NCR")
+            if values["folder"] and not _is_under(folder, "records"):
+                self.problem(at + ("folder",), f"folder '{folder}' must be inside records/", "e.g. records/audits")
+            clauses: tuple[str, ...] = values["clauses"] or ()  # type: ignore[assignment]
+            self.clauses(clauses, at + ("clauses",))
+            types[name] = RecordType(name, prefix, folder.rstrip("/"), int(values["retention_years"] or 1),  # type: ignore[call-overload]
+                                     str(values["procedure"] or ""), clauses)
+        return types
+
+    def mandatory(self, raw: object) -> tuple[Mandatory, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.problem(("mandatory",), "'mandatory' must be a list", "- {clause: \"4.3\", what: ...}")
+            return ()
+        entries = []
+        for index, entry in enumerate(raw):
+            values = self.check(entry, _MANDATORY, ("mandatory", index), "mandatory entry")
+            if values["clause"] and values["what"]:
+                self.clauses((str(values["clause"]),), ("mandatory", index))
+                entries.append(Mandatory(str(values["clause"]), str(values["what"]), str(values["kind"] or "document"),
+                                         self.parsed.line("mandatory", index)))
+        return tuple(entries)
+
+    def clauses(self, clauses: tuple[str, ...], at: tuple[str | int, ...]) -> None:
+        for clause in clauses:
+            if not iso9001.is_clause(clause):
+                self.problem(at, f"'{clause}' is not an ISO 9001:2015 clause", "use a clause number such as 7.5.3")
+
+
+def _is_under(folder: str, top: str) -> bool:
+    parts = folder.strip("/").split("/")
+    return parts[0] == top and ".." not in parts

@@ -1,0 +1,40 @@
+"""Markdown links in a body: where they point and on which line."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+_INLINE = re.compile(r"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_EXTERNAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relative link: the raw target, the repository path it resolves to, and its line in the file."""
+
+    target: str
+    resolved: str
+    line: int
+
+
+def relative_links(body: str, source_path: str, body_line: int) -> Iterator[Link]:
+    """Relative links in `body` (code blocks skipped), resolved against the folder of `source_path`."""
+    if "](" not in body and "]:" not in body:
+        return
+    if "```" in body or "~~~" in body:
+        body = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    folder = posixpath.dirname(source_path)
+    for pattern in (_INLINE, _REFERENCE):
+        for match in pattern.finditer(body):
+            target = match.group(1)
+            if _EXTERNAL.match(target):
+                continue
+            path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+            resolved = posixpath.normpath(posixpath.join(folder, path))
+            yield Link(target, resolved, body_line + body.count("\n", 0, match.start()))

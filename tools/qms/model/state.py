@@ -1,0 +1,119 @@
+"""State derived from facts: which approvals count, whether a document is effective, when it is due for review."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from . import revision
+from .config import OWNER, Config
+from .document import Approval, Document
+
+DRAFT, PENDING, EFFECTIVE, OBSOLETE, INVALID = "draft", "pending", "effective", "obsolete", "invalid"
+
+
+@dataclass(frozen=True)
+class ApprovalProblem:
+    """Why an approval does not count."""
+
+    approval: Approval
+    code: str
+    message: str
+    hint: str
+
+
+def approval_problems(doc: Document, config: Config) -> list[ApprovalProblem]:
+    """Every approval of `doc` that does not count, with the reason (static checks; Git adds more)."""
+    problems = []
+    current = doc.fingerprint
+    people = config.people
+    for approval in doc.approvals:
+        role = config.roles.get(approval.role)
+        person = people.get(approval.email.lower())
+        if person is None:
+            problems.append(ApprovalProblem(approval, "QMS041", f"approver {approval.email} is not listed in qms.yml",
+                                            "only people named under roles in qms.yml may approve"))
+        elif role is None or not role.has(approval.email):
+            problems.append(ApprovalProblem(approval, "QMS041", f"{approval.email} does not hold role "
+                                            f"'{approval.role}'", "approve under a role you hold in qms.yml"))
+        elif doc.type not in role.approves:
+            problems.append(ApprovalProblem(approval, "QMS041", f"role '{approval.role}' may not approve "
+                                            f"{doc.type} documents", "ask someone whose role approves this type"))
+        elif person.name != approval.name:
+            problems.append(ApprovalProblem(approval, "QMS048", f"approval name '{approval.name}' differs from "
+                                            f"'{person.name}' in qms.yml", "approvals are written by qms approve"))
+        if approval.fingerprint != current:
+            problems.append(ApprovalProblem(approval, "QMS042", f"approval by {approval.name} does not match the "
+                                            "current content", f"content changed after approval: run "
+                                            f"qms revise {doc.id}, or ask for approval again"))
+    return problems
+
+
+def required_roles(doc: Document, config: Config) -> list[str]:
+    """The roles whose approval this document's type requires, in order, without repeats."""
+    doc_type = config.document_types.get(doc.type)
+    roles = [doc.owner if role == OWNER else role for role in (doc_type.approvals if doc_type else ())]
+    return list(dict.fromkeys(roles))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A document with what its facts say: approvals that do not count, roles still missing, its state."""
+
+    doc: Document
+    problems: tuple[ApprovalProblem, ...]
+    missing: tuple[str, ...]
+    state: str
+
+
+def assess(doc: Document, config: Config, today: date) -> Assessment:
+    """Derive the state of `doc` from its approvals and dates."""
+    problems = tuple(approval_problems(doc, config))
+    bad = {id(problem.approval) for problem in problems}
+    meaning = "obsoletion" if doc.status == "obsolete" else "approval"
+    valid = [a for a in doc.approvals if a.meaning == meaning and id(a) not in bad]
+    if meaning == "obsoletion":
+        missing = () if valid else ("an approving role (meaning obsoletion)",)
+    else:
+        missing = tuple(role for role in required_roles(doc, config) if not any(a.role == role for a in valid))
+    if doc.status == "draft":
+        derived = DRAFT
+    elif doc.status == "obsolete":
+        derived = OBSOLETE if doc.obsoleted is not None and doc.reason and not missing else INVALID
+    elif doc.effective is None or missing:
+        derived = INVALID
+    else:
+        derived = EFFECTIVE if doc.effective <= today else PENDING
+    return Assessment(doc, problems, missing, derived)
+
+
+def review_months(doc: Document, config: Config) -> int:
+    """The periodic review interval: the document's own, else its type's."""
+    doc_type = config.document_types.get(doc.type)
+    return doc.review_months or (doc_type.review_months if doc_type else 12)
+
+
+def next_review(doc: Document, config: Config) -> date | None:
+    """When the next periodic review is due: months after the later of effective date and last review."""
+    if doc.effective is None or doc.status != "approved":
+        return None
+    last = max([doc.effective] + [review.at.date() for review in doc.periodic_reviews])
+    return add_months(last, review_months(doc, config))
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole months, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def retain_until(record_date: date, years: int) -> date:
+    """The end of a record's retention period."""
+    return add_months(record_date, years * 12)
+
+
+def is_first_revision(doc: Document, config: Config) -> bool:
+    """Whether `doc` is at the first revision of the scheme (so it was never approved before)."""
+    return doc.revision == revision.first(config.revision_scheme)

@@ -1,0 +1,119 @@
+"""The QMS as it stands in a folder: every controlled document, record and attachment, read once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from .config import Config
+from .document import Document, Record, parse_document, parse_record
+from .finding import Finding, FindingError
+from .source import decode, oversize
+from .state import Assessment, assess
+
+DOCUMENTS, RECORDS = "procedures", "records"
+
+
+@dataclass
+class Workspace:
+    """Documents, records and other files under procedures/ and records/, plus findings from reading them."""
+
+    root: str
+    config: Config
+    today: date
+    documents: list[Document] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
+
+    @cached_property
+    def by_id(self) -> dict[str, Document]:
+        """Documents by id (the first in path order where an id is duplicated)."""
+        found: dict[str, Document] = {}
+        for doc in self.documents:
+            found.setdefault(doc.id, doc)
+        return found
+
+    @cached_property
+    def records_by_id(self) -> dict[str, Record]:
+        """Records by id (the first in path order where an id is duplicated)."""
+        found: dict[str, Record] = {}
+        for record in self.records:
+            found.setdefault(record.id, record)
+        return found
+
+    @cached_property
+    def assessments(self) -> dict[str, Assessment]:
+        """The derived state of every document, by path."""
+        return {doc.path: assess(doc, self.config, self.today) for doc in self.documents}
+
+    def assessment(self, doc: Document) -> Assessment:
+        """The derived state of `doc`."""
+        return self.assessments[doc.path]
+
+
+def scan(root: str, config: Config, today: date) -> Workspace:
+    """Read procedures/ and records/ under `root`; symlinks are reported and never followed."""
+    workspace = Workspace(root, config, today)
+    for top in (DOCUMENTS, RECORDS):
+        base = os.path.join(root, top)
+        if os.path.islink(base):
+            workspace.findings.append(_symlink(top))
+        elif os.path.isdir(base):
+            _walk(workspace, base, top)
+    workspace.documents.sort(key=lambda doc: doc.path)
+    workspace.records.sort(key=lambda record: record.path)
+    return workspace
+
+
+def _symlink(path: str) -> Finding:
+    return Finding(path, 1, "QMS003", "symbolic link refused (not followed)",
+                   "replace the link with the file itself, or remove it")
+
+
+def _walk(workspace: Workspace, folder: str, rel: str) -> None:
+    with os.scandir(folder) as entries:
+        ordered = sorted(entries, key=lambda entry: entry.name)
+    for entry in ordered:
+        if entry.name.startswith("."):
+            continue
+        path = f"{rel}/{entry.name}"
+        if entry.is_symlink():
+            workspace.findings.append(_symlink(path))
+        elif entry.is_dir(follow_symlinks=False):
+            _walk(workspace, entry.path, path)
+        elif entry.is_file(follow_symlinks=False):
+            workspace.files.add(path)
+            _read(workspace, entry, path)
+
+
+def _read(workspace: Workspace, entry: os.DirEntry[str], path: str) -> None:
+    config = workspace.config
+    size = entry.stat(follow_symlinks=False).st_size
+    limit = config.max_document_bytes if entry.name.endswith(".md") else config.max_attachment_bytes
+    if size > limit:  # reported without reading it
+        workspace.findings.append(oversize(path, size, limit))
+        workspace.unreadable.add(path)
+        return
+    if not entry.name.endswith(".md"):
+        return
+    with open(entry.path, "rb") as handle:
+        data = handle.read()
+    try:
+        text = decode(data, path, config.max_document_bytes)
+    except FindingError as exc:
+        workspace.findings.append(exc.finding)
+        workspace.unreadable.add(path)
+        return
+    workspace.findings.extend(text.findings)
+    loaded = parse_document(text.text, path) if path.startswith(DOCUMENTS + "/") else parse_record(text.text, path)
+    workspace.findings.extend(loaded.findings)
+    if loaded.item is None:
+        workspace.unreadable.add(path)
+    elif isinstance(loaded.item, Document):
+        workspace.documents.append(loaded.item)
+    else:
+        workspace.records.append(loaded.item)

@@ -1,0 +1,56 @@
+"""Reference rules: referenced ids exist, links resolve, and effective text points only at effective text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from ..model.document import Document
+from ..model.finding import Finding
+from ..model.links import relative_links
+from ..model.state import DRAFT, EFFECTIVE, OBSOLETE, PENDING, is_first_revision
+from ..model.workspace import Workspace
+
+
+def check_references(ws: Workspace) -> Iterator[Finding]:
+    """Ids in `references` and `superseded_by` exist; an effective document references nothing unpublished."""
+    by_path = {doc.path: doc for doc in ws.documents}
+    for doc in ws.documents:
+        for ref in doc.references:
+            target = ws.by_id.get(ref)
+            if target is None:
+                yield Finding(doc.path, doc.line("references"), "QMS050", f"reference {ref} is not a document",
+                              "correct the id, or remove it from references")
+            else:
+                yield from _unpublished(ws, doc, target, doc.line("references"))
+        if doc.superseded_by and doc.superseded_by not in ws.by_id:
+            yield Finding(doc.path, doc.line("superseded_by"), "QMS053", f"superseded_by {doc.superseded_by} is not "
+                          "a document", "name the id of the document that replaces this one")
+        for link in relative_links(doc.body, doc.path, doc.body_line):
+            linked = by_path.get(link.resolved)
+            if linked is not None:
+                yield from _unpublished(ws, doc, linked, link.line)
+
+
+def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> Iterator[Finding]:
+    if target is doc or ws.assessment(doc).state != EFFECTIVE:
+        return
+    state = ws.assessment(target).state
+    # A draft of a later revision means an earlier revision was effective; only a first draft was never published.
+    if state in (OBSOLETE, PENDING) or (state == DRAFT and is_first_revision(target, ws.config)):
+        yield Finding(doc.path, line, "QMS052", f"effective {doc.id} refers to {target.id}, which is {state}",
+                      "refer to an effective document, or release both together")
+
+
+def check_links(ws: Workspace) -> Iterator[Finding]:
+    """Relative Markdown links in documents and records point at files that exist inside the repository."""
+    for item in [*ws.documents, *ws.records]:
+        for link in relative_links(item.body, item.path, item.body_line):
+            if link.resolved in ws.files:
+                continue
+            outside = link.resolved == ".." or link.resolved.startswith("../")
+            controlled = link.resolved.startswith(("procedures/", "records/"))
+            if outside or controlled or not os.path.exists(os.path.join(ws.root, link.resolved)):
+                yield Finding(item.path, link.line, "QMS051", f"link target '{link.target}' does not exist"
+                              + (" inside the repository" if outside else ""),
+                              "correct the path, relative to this file")

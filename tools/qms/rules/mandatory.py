@@ -1,0 +1,29 @@
+"""Mandatory documented information: what ISO 9001 requires to be maintained or retained is present."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import iso9001
+from ..model.config import CONFIG_FILE
+from ..model.finding import Finding
+from ..model.state import EFFECTIVE
+from ..model.workspace import Workspace
+
+
+def check_mandatory(ws: Workspace) -> Iterator[Finding]:
+    """Each `mandatory` entry of qms.yml is covered by an effective document or a record type."""
+    config = ws.config
+    for entry in config.mandatory:
+        if entry.kind == "record":
+            covered = any(iso9001.covers(clause, entry.clause)
+                          for record_type in config.record_types.values() for clause in record_type.clauses)
+            hint = f"add a record type with clauses: [\"{entry.clause}\"] to qms.yml"
+        else:
+            covered = any(iso9001.covers(clause, entry.clause) for doc in ws.documents for clause in doc.clauses
+                          if ws.assessment(doc).state == EFFECTIVE)
+            hint = f"make a document with clauses: [\"{entry.clause}\"] effective"
+        if not covered:
+            provider = "record type" if entry.kind == "record" else "effective document"
+            yield Finding(CONFIG_FILE, entry.line, "QMS070", f"no {provider} provides the {entry.what} "
+                          f"(ISO 9001 {entry.clause})", hint)
