@@ -157,7 +157,7 @@ def test_malformed_config(qms: QmsFolder, capsys: pytest.CaptureFixture[str], ca
 def test_missing_config_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "-C", str(tmp_path)])
     assert code == 2
-    assert "qms.yml" in capsys.readouterr().err
+    assert "QMS090 no qms.yml" in capsys.readouterr().err
 
 
 def test_console_script_prints_no_traceback(qms: QmsFolder) -> None:

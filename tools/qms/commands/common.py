@@ -19,8 +19,8 @@ def find_root(start: str) -> str:
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            raise QmsError(f"no {CONFIG_FILE} here or in any parent folder (run qms inside a QMS repository, "
-                           "or pass -C DIR)", EXIT_USAGE)
+            raise QmsError(f"QMS090 no {CONFIG_FILE} in {start} or any parent folder (run qms inside a QMS "
+                           "repository, or pass -C DIR)", EXIT_USAGE)
         folder = parent
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-_INLINE = re.compile(r"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+_INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _EXTERNAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#")
@@ -23,10 +23,12 @@ class Link:
     line: int
 
 
-def relative_links(body: str, source_path: str, body_line: int) -> Iterator[Link]:
+def relative_links(body: str, source_path: str, body_line: int) -> list[Link]:
     """Relative links in `body` (code blocks skipped), resolved against the folder of `source_path`."""
-    if "](" not in body and "]:" not in body:
-        return
+    return list(_links(body, source_path, body_line)) if "](" in body or "]:" in body else []
+
+
+def _links(body: str, source_path: str, body_line: int) -> Iterator[Link]:
     if "```" in body or "~~~" in body:
         body = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     folder = posixpath.dirname(source_path)

@@ -140,28 +140,27 @@ class Checked:
 def check(raw: object, schema: Schema, parsed: Parsed, path: str, at: Path = (), what: str = "front matter") -> Checked:
     """Check a mapping against `schema`: unknown keys (with a did-you-mean hint), missing keys, bad values."""
     out = Checked({name: None for name in schema}, [])
-    here = parsed.line(*at)
     if not isinstance(raw, dict):
-        out.findings.append(Finding(path, here, "QMS016", f"{what} must be a mapping of keys to values",
+        out.findings.append(Finding(path, parsed.line(*at), "QMS016", f"{what} must be a mapping of keys to values",
                                     "write key: value lines"))
         return out
     for key, value in raw.items():
-        line = parsed.line(*at, key)
         spec = schema.get(key)
         if spec is None:
             close = difflib.get_close_matches(key, list(schema), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(schema)
-            out.findings.append(Finding(path, line, "QMS020", f"unknown key '{key}' in {what}", hint))
+            out.findings.append(Finding(path, parsed.line(*at, key), "QMS020", f"unknown key '{key}' in {what}", hint))
             continue
         if value is None:
             continue
         try:
             out.values[key] = spec.convert(value)
         except Invalid as exc:
-            out.findings.append(Finding(path, line, "QMS022", f"'{key}' {exc}", f"correct the value of '{key}'"))
+            out.findings.append(Finding(path, parsed.line(*at, key), "QMS022", f"'{key}' {exc}",
+                                        f"correct the value of '{key}'"))
     for key, spec in schema.items():
         if spec.required and raw.get(key) is None:
-            out.findings.append(Finding(path, here, "QMS021", f"missing required key '{key}' in {what}",
+            out.findings.append(Finding(path, parsed.line(*at), "QMS021", f"missing required key '{key}' in {what}",
                                         f"add '{key}:'"))
     return out
 

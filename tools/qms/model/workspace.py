@@ -10,6 +10,7 @@ from functools import cached_property
 from .config import Config
 from .document import Document, Record, parse_document, parse_record
 from .finding import Finding, FindingError
+from .links import Link, relative_links
 from .source import decode, oversize
 from .state import Assessment, assess
 
@@ -49,6 +50,12 @@ class Workspace:
     def assessments(self) -> dict[str, Assessment]:
         """The derived state of every document, by path."""
         return {doc.path: assess(doc, self.config, self.today) for doc in self.documents}
+
+    @cached_property
+    def links(self) -> dict[str, list[Link]]:
+        """Relative links of every document and record, by path."""
+        return {item.path: relative_links(item.body, item.path, item.body_line)
+                for item in [*self.documents, *self.records]}
 
     def assessment(self, doc: Document) -> Assessment:
         """The derived state of `doc`."""
