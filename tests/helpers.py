@@ -43,7 +43,11 @@ mandatory:
 """
 
 PEOPLE = {
+    "managing-director": ("Max Director", "director@example.com"),
     "quality-manager": ("Dana Quality", "quality@example.com"),
+    "deputy-quality": ("Quinn Deputy", "deputy.quality@example.com"),
+    "purchasing-manager": ("Sam Supply", "purchasing@example.com"),
+    "maintenance-lead": ("Lee Metrology", "metrology@example.com"),
     "production-manager": ("Pat Production", "production@example.com"),
     "author": ("Alex Author", "author@example.com"),
 }

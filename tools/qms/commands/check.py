@@ -10,12 +10,15 @@ import sys
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS
 from ..model.finding import Finding
 from ..rules import errors, run
+from . import gitcheck
 from .common import add_common, open_workspace
 
 EXAMPLE = """examples:
   qms check                      check the whole QMS
   qms check procedures/sop       report only findings under procedures/sop
   qms check --strict --format json
+  qms check --staged             what the pre-commit hook runs
+  qms check --base origin/main   what CI runs on a pull request
 """
 
 
@@ -25,6 +28,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("paths", nargs="*", metavar="PATH", help="report only findings for these files or folders")
     parser.add_argument("--strict", action="store_true", help="treat warnings (such as overdue reviews) as errors")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("--staged", action="store_true",
+                       help="also check the staged change as the next commit by your Git identity (pre-commit)")
+    scope.add_argument("--base", metavar="REF",
+                       help="also check every commit since the merge-base with REF, each by its author (CI)")
     add_common(parser)
     parser.set_defaults(handler=main)
 
@@ -32,6 +40,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     findings = run(ws, strict=args.strict)
+    if args.staged or args.base:
+        extra = gitcheck.staged(ws.root, ws.config, ws.today) if args.staged else gitcheck.branch(
+            ws.root, ws.config, ws.today, args.base)
+        findings = sorted(set(findings) | set(extra))
     if args.paths:
         wanted = [_relative(ws.root, path) for path in args.paths]
         findings = [f for f in findings if any(_within(f.path, path) for path in wanted)]

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from . import schema
 from .finding import Finding, FindingError
 from .fingerprint import fingerprint
-from .source import Split, split_front_matter
+from .source import Split, decode, split_front_matter
 from .yamlread import Parsed, load
 
 @dataclass(frozen=True)
@@ -71,6 +71,11 @@ class Document:
     def fingerprint(self) -> str:
         """The fingerprint of the current controlled fields and body."""
         return fingerprint(self.id, self.title, self.type, self.revision, self.effective, self.body)
+
+    @property
+    def authored(self) -> str:
+        """The fingerprint without the effective date: what an author writes (approvers may set the date)."""
+        return fingerprint(self.id, self.title, self.type, self.revision, None, self.body)
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,18 @@ def parse_record(text: str, path: str) -> Loaded:
         body_line=split.body_line, lines=MappingProxyType(lines),
     )
     return Loaded(record, tuple(checked.findings))
+
+
+def parse_bytes(data: bytes | None, path: str | None) -> Document | Record | None:
+    """The document or record stored as `data` at `path` (as Git holds it), or None if absent or unreadable."""
+    if data is None or path is None or not path.endswith(".md"):
+        return None
+    try:
+        text = decode(data, path, 1 << 30).text
+    except FindingError:
+        return None
+    parse = parse_document if path.startswith("procedures/") else parse_record
+    return parse(text, path).item
 
 
 def _items(parsed: Parsed, key: str, spec: schema.Schema, what: str, path: str, findings: list[Finding],

@@ -1,0 +1,86 @@
+"""Real Git repositories for tests: fixed identities and dates, an isolated global configuration."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import PEOPLE, PROJECT
+
+VENV_BIN = str(Path(sys.executable).parent)
+
+
+class Repo:
+    """A Git work tree in a temporary folder, committed to by named people."""
+
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root = root
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)
+        (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+        self.env = {
+            "HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_DATE": "2026-11-20T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-20T10:00:00Z",
+            "PATH": VENV_BIN + os.pathsep + os.environ.get("PATH", ""), "PRE_COMMIT_HOME": str(home / "pre-commit"),
+            "LANG": "C.UTF-8", "NO_MKDOCS_2_WARNING": "1",
+        }
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q")
+        self.become("author")
+
+    def run(self, *command: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Run a command in the work tree with the test environment."""
+        full_env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "QMS_"))}
+        full_env.update(self.env, **(env or {}))
+        result = subprocess.run(list(command), cwd=self.root, env=full_env, capture_output=True, text=True, check=False)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run("git", *args, check=check)
+
+    def qms(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return self.run(os.path.join(VENV_BIN, "qms"), *args, check=check)
+
+    def become(self, role: str, name: str | None = None, email: str | None = None) -> None:
+        """Set the repository's Git identity to the person holding `role` in the test people table."""
+        person_name, person_email = PEOPLE.get(role, (name, email))
+        self.git("config", "user.name", name or person_name or role)
+        self.git("config", "user.email", email or person_email or f"{role}@example.com")
+
+    def commit(self, message: str, *paths: str, no_verify: bool = False, check: bool = True,
+               ) -> subprocess.CompletedProcess[str]:
+        """Stage `paths` (all changes if none) and commit as the current identity."""
+        self.git("add", "-A", *(["--", *paths] if paths else []))
+        return self.run("git", "commit", "-q", *(["--no-verify"] if no_verify else []), "-m", message, check=check)
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, text: str) -> None:
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        text = self.read(rel)
+        assert old in text, f"{old!r} not in {rel}"
+        self.write(rel, text.replace(old, new, 1))
+
+    def status(self) -> str:
+        return self.git("status", "--porcelain").stdout
+
+
+def starter_repo(root: Path, home: Path) -> Repo:
+    """A repository holding a copy of this project's starter QMS, committed by the QMS administrator."""
+    repo = Repo(root, home)
+    for name in ("qms.yml", "procedures", "records", ".pre-commit-config.yaml", ".gitattributes"):
+        source = PROJECT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.commit("Adopt the starter QMS", no_verify=True)
+    return repo

@@ -1,0 +1,181 @@
+"""`qms record new`, `qms records` and `qms dispose`: creating, listing and (after retention) disposing of records."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import sys
+
+from ..errors import EXIT_CLEAN, QmsError
+from ..model.config import RecordType
+from ..model.state import retain_until
+from ..model.workspace import Workspace
+from ..model.writer import atomic_write
+from ..rules.changes import DISPOSITION_LOG
+from .common import add_common, open_workspace, parse_date
+from .new import slug
+from .writing import actor, add_commit_option, commit, now, record
+
+LOG_HEADER = ["id", "path", "title", "type", "date", "retain_until", "disposed_at", "name", "email", "reason"]
+NEW_EXAMPLE = """example:
+  qms record new nonconformity "Burr on bracket 4711" --form FRM-001
+"""
+LIST_EXAMPLE = """examples:
+  qms records
+  qms records --due --format csv
+"""
+DISPOSE_EXAMPLE = """example:
+  qms dispose NCR-001 --reason "Retention period of 6 years ended." --commit
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = commands.add_parser("record", help="create records (see qms record new --help)", epilog=NEW_EXAMPLE,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    new = actions.add_parser("new", help="create a new record with the next free id", epilog=NEW_EXAMPLE,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    new.add_argument("type", metavar="TYPE", help="a record type from qms.yml")
+    new.add_argument("title", metavar="TITLE", help="the record title")
+    new.add_argument("--form", metavar="ID", help="the form the record was made on")
+    new.add_argument("--corrects", metavar="ID", help="the record this one corrects")
+    new.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", help="the record date (default: today)")
+    new.add_argument("--owner", metavar="ROLE", help="the owning role (default: the procedure's owner)")
+    add_common(new)
+    new.set_defaults(handler=create)
+
+    listing = commands.add_parser("records", help="the records register with retention dates", epilog=LIST_EXAMPLE,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    listing.add_argument("--due", action="store_true", help="only records whose retention period has ended")
+    listing.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    add_common(listing)
+    listing.set_defaults(handler=register_list)
+
+    dispose = commands.add_parser("dispose", help="remove a record after its retention period, logging why",
+                                  epilog=DISPOSE_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    dispose.add_argument("id", metavar="ID", help="the record id")
+    dispose.add_argument("--reason", required=True, metavar="TEXT", help="why it is disposed of")
+    add_commit_option(dispose)
+    add_common(dispose)
+    dispose.set_defaults(handler=dispose_record)
+
+
+def _next_record_id(ws: Workspace, record_type: RecordType) -> str:
+    used = {r.id for r in ws.records} | set(_log_rows(ws.root).keys())
+    used |= {os.path.basename(path).rsplit(".", 1)[0] for path in ws.files}
+    numbers = [int(m.group(1)) for name in used if (m := re.match(re.escape(record_type.prefix) + r"-(\d+)", name))]
+    return f"{record_type.prefix}-{max(numbers, default=0) + 1:03d}"
+
+
+def create(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    record_type = ws.config.record_types.get(args.type)
+    if record_type is None:
+        raise QmsError(f"unknown record type '{args.type}' (use one of: {', '.join(ws.config.record_types)})")
+    for option, value in (("--form", args.form), ("--corrects", args.corrects)):
+        known = ws.by_id if option == "--form" else ws.records_by_id
+        if value is not None and value not in known:
+            raise QmsError(f"{option} {value} does not exist")
+    procedure = ws.by_id.get(record_type.procedure)
+    owner = args.owner or (procedure.owner if procedure else "quality-manager")
+    if owner not in ws.config.roles:
+        raise QmsError(f"unknown role '{owner}' (use one of: {', '.join(ws.config.roles)})")
+    title = " ".join(args.title.split())
+    record_id = _next_record_id(ws, record_type)
+    rel = f"{record_type.folder}/{record_id}-{slug(title)}.md"
+    path = os.path.join(ws.root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    lines = ["---", f"id: {record_id}", f"title: {json.dumps(title, ensure_ascii=False)}", f"type: {record_type.name}",
+             f"date: {(args.date or ws.today).isoformat()}", f"owner: {owner}",
+             f"procedure: {record_type.procedure}"]
+    lines += [f"form: {args.form}"] if args.form else []
+    lines += [f"corrects: {args.corrects}"] if args.corrects else []
+    lines += ["---", f"# {title}", "", "Record what happened, what was found and what was done.", ""]
+    atomic_write(path, "\n".join(lines))
+    until = retain_until(args.date or ws.today, record_type.retention_years)
+    print(f"created {rel}: {record_id} ({record_type.name}), retained until {until}; fill it in, then commit: "
+          "once committed it cannot change")
+    return EXIT_CLEAN
+
+
+def _rows(ws: Workspace, due_only: bool) -> list[dict[str, object]]:
+    rows = []
+    for rec in sorted(ws.records, key=lambda r: r.id):
+        record_type = ws.config.record_types.get(rec.type)
+        until = retain_until(rec.date, record_type.retention_years) if record_type else None
+        due = until is not None and until <= ws.today
+        if due or not due_only:
+            rows.append({"id": rec.id, "title": rec.title, "type": rec.type, "date": rec.date.isoformat(),
+                         "owner": rec.owner, "procedure": rec.procedure,
+                         "retain_until": until.isoformat() if until else None, "due": due, "path": rec.path})
+    return rows
+
+
+def register_list(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    rows = _rows(ws, args.due)
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        print(f"{'ID':<9} {'DATE':<10}  {'RETAIN UNTIL':<12}  {'DUE':<3}  TITLE")
+        for row in rows:
+            print(f"{row['id']:<9} {row['date']:<10}  {row['retain_until'] or '-':<12}  {'yes' if row['due'] else '':<3}"
+                  f"  {row['title']}")
+    return EXIT_CLEAN
+
+
+def _log_rows(root: str) -> dict[str, list[str]]:
+    path = os.path.join(root, DISPOSITION_LOG)
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row[0]: row for row in csv.reader(handle) if row and row[0] != "id"}
+
+
+def dispose_record(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    rec = record(ws, args.id)
+    person = actor(ws)
+    reason = " ".join(args.reason.split())
+    if not reason:
+        raise QmsError("--reason is empty (say why the record is disposed of)")
+    record_type = ws.config.record_types.get(rec.type)
+    if record_type is None:
+        raise QmsError(f"{rec.path}: unknown record type '{rec.type}' (run qms check)")
+    until = retain_until(rec.date, record_type.retention_years)
+    if until > ws.today:
+        raise QmsError(f"{rec.id} must be retained until {until} ({record_type.retention_years} years for "
+                       f"{rec.type} records); it cannot be disposed of before then")
+    attachments = sorted({link.resolved for link in ws.links[rec.path] if link.resolved in ws.files
+                          and link.resolved.startswith("records/") and not link.resolved.endswith(".md")})
+    removed = [rec.path, *attachments]
+    at = now()
+    log_path = os.path.join(ws.root, DISPOSITION_LOG)
+    existing = open(log_path, encoding="utf-8").read() if os.path.exists(log_path) else ""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if not existing:
+        writer.writerow(LOG_HEADER)
+    for path in removed:
+        writer.writerow([rec.id, path, rec.title, rec.type, rec.date.isoformat(), until.isoformat(), at, person.name,
+                         person.email, reason])
+    atomic_write(log_path, existing + buffer.getvalue())
+    for path in removed:
+        os.remove(os.path.join(ws.root, path))
+        print(f"{path}: removed ({rec.id}, retained until {until})")
+    print(f"{DISPOSITION_LOG}: appended disposal of {rec.id} by {person.name} at {at}: {reason}")
+    if args.commit:
+        commit(ws, [DISPOSITION_LOG, *removed], f"Dispose of record {rec.id}",
+               {"Disposed-by": f"{person.name} <{person.email}>", "Record": rec.id, "Reason": reason})
+    return EXIT_CLEAN
+
+

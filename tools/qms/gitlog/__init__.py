@@ -1,0 +1,1 @@
+"""The one place that runs Git: a runner, batched blob reads, changes between trees, history."""

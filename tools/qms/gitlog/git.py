@@ -1,0 +1,86 @@
+"""Running git: one function, an argument list (never a shell), a clear error when it fails."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+
+from ..errors import EXIT_USAGE, QmsError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+class GitError(QmsError):
+    """git failed, or the folder is not a usable Git repository."""
+
+
+def run(args: Sequence[str], cwd: str, stdin: bytes | None = None, check: bool = True) -> bytes:
+    """Run `git ARGS` in `cwd` and return its standard output; raise GitError if it fails."""
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=env, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (install git and try again)", EXIT_USAGE) from None
+    if check and result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git {' '.join(args[:3])} failed: {message[-1] if message else result.returncode}", EXIT_USAGE)
+    return result.stdout
+
+
+def text(args: Sequence[str], cwd: str) -> str:
+    """`run`, decoded, without the trailing newline."""
+    return run(args, cwd).decode("utf-8", errors="replace").rstrip("\n")
+
+
+def succeeds(args: Sequence[str], cwd: str) -> bool:
+    """Whether `git ARGS` exits 0."""
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False).returncode == 0
+
+
+def toplevel(cwd: str) -> str:
+    """The root of the work tree containing `cwd`."""
+    if not succeeds(["rev-parse", "--is-inside-work-tree"], cwd):
+        raise GitError(f"{cwd} is not inside a Git repository (git init, or run in your QMS clone)")
+    return text(["rev-parse", "--show-toplevel"], cwd)
+
+
+def head_or_empty(cwd: str) -> str:
+    """HEAD's commit, or the empty tree in a repository without commits."""
+    return text(["rev-parse", "HEAD"], cwd) if succeeds(["rev-parse", "--verify", "-q", "HEAD"], cwd) else EMPTY_TREE
+
+
+def is_shallow(cwd: str) -> bool:
+    """Whether this clone lacks history (CI's default fetch-depth: 1)."""
+    return text(["rev-parse", "--is-shallow-repository"], cwd) == "true"
+
+
+def identity(cwd: str) -> tuple[str, str]:
+    """(name, email) from git config, as `git commit` would use them."""
+    name = run(["config", "user.name"], cwd, check=False).decode().strip()
+    email = run(["config", "user.email"], cwd, check=False).decode().strip()
+    name = os.environ.get("GIT_AUTHOR_NAME", name)
+    email = os.environ.get("GIT_AUTHOR_EMAIL", email)
+    if not email:
+        raise GitError("no Git identity: git config user.name 'Your Name' && git config user.email you@example.com")
+    return name, email
+
+
+def read_blobs(cwd: str, specs: Sequence[str]) -> dict[str, bytes | None]:
+    """Read many objects (`REV:path`, `:path` for the index) in one `git cat-file --batch`; None if missing."""
+    if not specs:
+        return {}
+    output = run(["cat-file", "--batch"], cwd, stdin=("\n".join(specs) + "\n").encode())
+    found: dict[str, bytes | None] = {}
+    position = 0
+    for spec in specs:
+        end = output.index(b"\n", position)
+        header = output[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[1] in (b"blob", b"commit", b"tree", b"tag"):
+            size = int(header[2])
+            found[spec] = output[position:position + size]
+            position += size + 1
+        else:
+            found[spec] = None
+    return found
