@@ -8,7 +8,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from . import measure, synthetic
+import shutil
+
+from . import hook, measure, synthetic
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
@@ -43,7 +45,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"synthetic QMS: {len(sizes)} documents, median file {sorted(sizes)[len(sizes) // 2] / 1024:.1f} KB, "
               f"{args.runs} runs per measurement, medians")
         bench_check(root, args.runs)
+        synthetic_draft = _draft(root, "procedures/sop/SOP-0002.md")
+        hook.make_repository(root, PROJECT)
+        hook.stage_change(root, synthetic_draft)
+        starter = os.path.join(os.path.dirname(root), os.path.basename(root) + "-starter")
+        os.makedirs(starter)
+        for name in ("qms.yml", "procedures", "records"):
+            source = os.path.join(PROJECT, name)
+            (shutil.copytree if os.path.isdir(source) else shutil.copy)(source, os.path.join(starter, name))
+        hook.make_repository(starter, PROJECT)
+        hook.stage_change(starter, STARTER_DRAFT)
+        hook.bench_hook("starter QMS", starter, STARTER_DRAFT, qms_command(), args.runs)
+        hook.bench_hook(f"{args.docs} documents", root, synthetic_draft, qms_command(), args.runs)
+        shutil.rmtree(starter)
     return 0
+
+
+STARTER_DRAFT = "procedures/work-instructions/WI-004-packaging-and-preservation-of-finished-parts.md"
+
+
+def _draft(root: str, rel: str) -> str:
+    """Turn a synthetic document into a draft, so that editing it is a legitimate change; return its path."""
+    path = os.path.join(root, rel)
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    head, body = text.split("\napprovals:", 1)[0], text.split("\n---\n", 1)[1]
+    head = head.replace("status: approved", "status: draft")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(head + "\n---\n" + body)
+    return rel
 
 
 if __name__ == "__main__":

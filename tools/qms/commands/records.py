@@ -155,7 +155,7 @@ def dispose_record(args: argparse.Namespace) -> int:
     if until > ws.today:
         raise QmsError(f"{rec.id} must be retained until {until} ({record_type.retention_years} years for "
                        f"{rec.type} records); it cannot be disposed of before then")
-    attachments = sorted({link.resolved for link in ws.links[rec.path] if link.resolved in ws.files
+    attachments = sorted({link.resolved for link in rec.links if link.resolved in ws.files
                           and link.resolved.startswith("records/") and not link.resolved.endswith(".md")})
     removed = [rec.path, *attachments]
     at = now()

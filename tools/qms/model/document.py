@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
-from types import MappingProxyType
 
 from . import schema
 from .finding import Finding, FindingError
 from .fingerprint import fingerprint
+from .links import Link, relative_links
 from .source import Split, decode, split_front_matter
 from .yamlread import Parsed, load
 
@@ -67,12 +68,17 @@ class Document:
         """The line of `key` in the file, or 1."""
         return self.lines.get(key, 1)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """The fingerprint of the current controlled fields and body."""
         return fingerprint(self.id, self.title, self.type, self.revision, self.effective, self.body)
 
-    @property
+    @cached_property
+    def links(self) -> list[Link]:
+        """Relative Markdown links in the body."""
+        return relative_links(self.body, self.path, self.body_line)
+
+    @cached_property
     def authored(self) -> str:
         """The fingerprint without the effective date: what an author writes (approvers may set the date)."""
         return fingerprint(self.id, self.title, self.type, self.revision, None, self.body)
@@ -98,6 +104,11 @@ class Record:
     def line(self, key: str) -> int:
         """The line of `key` in the file, or 1."""
         return self.lines.get(key, 1)
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """Relative Markdown links in the body."""
+        return relative_links(self.body, self.path, self.body_line)
 
 
 @dataclass(frozen=True)
@@ -135,7 +146,7 @@ def parse_document(text: str, path: str) -> Loaded:
         reason=values["reason"], superseded_by=values["superseded_by"],  # type: ignore[arg-type]
         clauses=values["clauses"] or (), references=values["references"] or (),  # type: ignore[arg-type]
         review_months=values["review_months"], approvals=approvals, periodic_reviews=reviews,  # type: ignore[arg-type]
-        body=split.body, body_line=split.body_line, lines=MappingProxyType(lines),
+        body=split.body, body_line=split.body_line, lines=lines,
     )
     return Loaded(document, tuple(findings))
 
@@ -155,7 +166,7 @@ def parse_record(text: str, path: str) -> Loaded:
         path=path, id=str(values["id"]), title=str(values["title"]), type=str(values["type"]),
         date=values["date"], owner=str(values["owner"]), procedure=str(values["procedure"]),  # type: ignore[arg-type]
         form=values["form"], corrects=values["corrects"], body=split.body,  # type: ignore[arg-type]
-        body_line=split.body_line, lines=MappingProxyType(lines),
+        body_line=split.body_line, lines=lines,
     )
     return Loaded(record, tuple(checked.findings))
 

@@ -8,9 +8,9 @@ from datetime import date
 from functools import cached_property
 
 from .config import Config
-from .document import Document, Record, parse_document, parse_record
+from .cache import ParseCache
+from .document import Document, Loaded, Record, parse_document, parse_record
 from .finding import Finding, FindingError
-from .links import Link, relative_links
 from .source import decode, oversize
 from .state import Assessment, assess
 
@@ -51,29 +51,42 @@ class Workspace:
         """The derived state of every document, by path."""
         return {doc.path: assess(doc, self.config, self.today) for doc in self.documents}
 
-    @cached_property
-    def links(self) -> dict[str, list[Link]]:
-        """Relative links of every document and record, by path."""
-        return {item.path: relative_links(item.body, item.path, item.body_line)
-                for item in [*self.documents, *self.records]}
-
     def assessment(self, doc: Document) -> Assessment:
         """The derived state of `doc`."""
         return self.assessments[doc.path]
 
 
-def scan(root: str, config: Config, today: date) -> Workspace:
+def scan(root: str, config: Config, today: date, cache: bool = True) -> Workspace:
     """Read procedures/ and records/ under `root`; symlinks are reported and never followed."""
     workspace = Workspace(root, config, today)
+    parsed = ParseCache(root) if cache else None
     for top in (DOCUMENTS, RECORDS):
         base = os.path.join(root, top)
         if os.path.islink(base):
             workspace.findings.append(_symlink(top))
         elif os.path.isdir(base):
-            _walk(workspace, base, top)
+            _walk(workspace, base, top, parsed)
+    if parsed is not None:
+        parsed.save()
     workspace.documents.sort(key=lambda doc: doc.path)
     workspace.records.sort(key=lambda record: record.path)
     return workspace
+
+
+def _parse(path: str, full_path: str, limit: int) -> Loaded:
+    with open(full_path, "rb") as handle:
+        data = handle.read()
+    try:
+        text = decode(data, path, limit)
+    except FindingError as exc:
+        return Loaded(None, (exc.finding,))
+    parse = parse_document if path.startswith(DOCUMENTS + "/") else parse_record
+    loaded = parse(text.text, path)
+    if loaded.item is not None:  # computed now, so that the parse cache keeps them
+        _ = loaded.item.links
+        if isinstance(loaded.item, Document):
+            _ = loaded.item.fingerprint, loaded.item.authored
+    return Loaded(loaded.item, text.findings + loaded.findings)
 
 
 def _symlink(path: str) -> Finding:
@@ -81,7 +94,7 @@ def _symlink(path: str) -> Finding:
                    "replace the link with the file itself, or remove it")
 
 
-def _walk(workspace: Workspace, folder: str, rel: str) -> None:
+def _walk(workspace: Workspace, folder: str, rel: str, cache: ParseCache | None) -> None:
     with os.scandir(folder) as entries:
         ordered = sorted(entries, key=lambda entry: entry.name)
     for entry in ordered:
@@ -91,32 +104,28 @@ def _walk(workspace: Workspace, folder: str, rel: str) -> None:
         if entry.is_symlink():
             workspace.findings.append(_symlink(path))
         elif entry.is_dir(follow_symlinks=False):
-            _walk(workspace, entry.path, path)
+            _walk(workspace, entry.path, path, cache)
         elif entry.is_file(follow_symlinks=False):
             workspace.files.add(path)
-            _read(workspace, entry, path)
+            _read(workspace, entry, path, cache)
 
 
-def _read(workspace: Workspace, entry: os.DirEntry[str], path: str) -> None:
+def _read(workspace: Workspace, entry: os.DirEntry[str], path: str, cache: ParseCache | None) -> None:
     config = workspace.config
-    size = entry.stat(follow_symlinks=False).st_size
+    stat = entry.stat(follow_symlinks=False)
     limit = config.max_document_bytes if entry.name.endswith(".md") else config.max_attachment_bytes
-    if size > limit:  # reported without reading it
-        workspace.findings.append(oversize(path, size, limit))
+    if stat.st_size > limit:  # reported without reading it
+        workspace.findings.append(oversize(path, stat.st_size, limit))
         workspace.unreadable.add(path)
         return
     if not entry.name.endswith(".md"):
         return
-    with open(entry.path, "rb") as handle:
-        data = handle.read()
-    try:
-        text = decode(data, path, config.max_document_bytes)
-    except FindingError as exc:
-        workspace.findings.append(exc.finding)
-        workspace.unreadable.add(path)
-        return
-    workspace.findings.extend(text.findings)
-    loaded = parse_document(text.text, path) if path.startswith(DOCUMENTS + "/") else parse_record(text.text, path)
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino, limit)
+    loaded = cache.get(path, key) if cache is not None else None
+    if loaded is None:
+        loaded = _parse(path, entry.path, limit)
+        if cache is not None:
+            cache.put(path, key, loaded, stat.st_mtime)
     workspace.findings.extend(loaded.findings)
     if loaded.item is None:
         workspace.unreadable.add(path)

@@ -25,7 +25,7 @@ def check_references(ws: Workspace) -> Iterator[Finding]:
         if doc.superseded_by and doc.superseded_by not in ws.by_id:
             yield Finding(doc.path, doc.line("superseded_by"), "QMS053", f"superseded_by {doc.superseded_by} is not "
                           "a document", "name the id of the document that replaces this one")
-        for link in ws.links[doc.path]:
+        for link in doc.links:
             linked = by_path.get(link.resolved)
             if linked is not None:
                 yield from _unpublished(ws, doc, linked, link.line)
@@ -44,7 +44,7 @@ def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> I
 def check_links(ws: Workspace) -> Iterator[Finding]:
     """Relative Markdown links in documents and records point at files that exist inside the repository."""
     for item in [*ws.documents, *ws.records]:
-        for link in ws.links[item.path]:
+        for link in item.links:
             if link.resolved in ws.files:
                 continue
             outside = link.resolved == ".." or link.resolved.startswith("../")

@@ -1,0 +1,53 @@
+"""The parse cache never hides a change: files are re-read when their size, time or inode differ."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import QmsFolder
+
+from qms.cli import main
+
+SOP1 = "procedures/sop/SOP-001-nonconformity.md"
+
+
+def age(path: Path, seconds: int = 3600) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns - seconds * 10**9, stat.st_mtime_ns - seconds * 10**9))
+
+
+def check(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["check", "-C", str(qms.root), "--as-of", "2026-06-01"])
+    return code, capsys.readouterr().out
+
+
+def test_a_changed_file_is_read_again(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    (qms.root / ".git").mkdir()
+    for path in qms.root.rglob("*.md"):
+        age(path)
+    assert check(qms, capsys)[0] == 0
+    assert (qms.root / ".git" / "qms-cache").is_file()
+    target = qms.path(SOP1)
+    text = target.read_text()
+    target.write_text(text.replace("Record it on", "Write it on"))  # same size, new content
+    age(target, 60)
+    code, out = check(qms, capsys)
+    assert code == 1 and "QMS042" in out
+
+
+def test_a_damaged_cache_is_rebuilt(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    (qms.root / ".git").mkdir()
+    (qms.root / ".git" / "qms-cache").write_bytes(b"not a pickle")
+    assert check(qms, capsys)[0] == 0
+
+
+def test_recent_files_are_not_cached(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    import pickle
+
+    (qms.root / ".git").mkdir()
+    age(qms.path("procedures/manual/QM-001-quality-manual.md"))
+    assert check(qms, capsys)[0] == 0
+    stored = pickle.loads((qms.root / ".git" / "qms-cache").read_bytes())["entries"]
+    assert list(stored) == ["procedures/manual/QM-001-quality-manual.md"]
