@@ -26,3 +26,12 @@ def test_every_code_emitted_by_the_package_is_known() -> None:
 def test_every_code_has_a_test_that_fires_it() -> None:
     tests = "".join(p.read_text() for p in TESTS.glob("test_*.py") if p.name != "test_meta.py")
     assert [code for code in CODES if code not in tests] == []
+
+
+def test_package_passes_mypy_strict() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(PROJECT / ".mypy_cache")],
+                            cwd=PROJECT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

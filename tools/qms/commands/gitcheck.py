@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 
 from ..errors import EXIT_USAGE, QmsError
@@ -10,9 +11,15 @@ from ..gitlog import git
 from ..gitlog.changes import INDEX, changed
 from ..gitlog.history import retired_ids, revision_authors
 from ..model.config import Config
+from ..model.document import Document
 from ..model.finding import Finding
 from ..rules.changes import check_changes, sides
 from ..rules.signatures import check_signatures
+
+
+def _authors_before(root: str, commit: str) -> Callable[[Document], set[str]]:
+    """Who authored content of a document's current revision, in history up to `commit`."""
+    return lambda doc: revision_authors(root, commit, doc.path, doc.revision)
 
 
 def _require_repository(root: str) -> None:
@@ -28,8 +35,7 @@ def staged(root: str, config: Config, today: date) -> list[Finding]:
     parsed = sides(changed(root, head, INDEX))
     findings = list(check_changes(config, parsed, retired_ids(root, head), today))
     _name, email = git.identity(root)
-    findings += check_signatures(config, parsed, email,
-                                 lambda doc: revision_authors(root, head, doc.path, doc.revision), "in this commit")
+    findings += check_signatures(config, parsed, email, _authors_before(root, head), "in this commit")
     return findings
 
 
@@ -49,6 +55,5 @@ def branch(root: str, config: Config, today: date, base: str) -> list[Finding]:
         sha, parents, email = line.split("\0")
         parent = parents.split()[0] if parents else git.EMPTY_TREE
         findings += check_signatures(config, sides(changed(root, parent, sha)), email,
-                                     lambda doc, p=parent: revision_authors(root, p, doc.path, doc.revision),
-                                     f"in commit {sha[:12]}")
+                                     _authors_before(root, parent), f"in commit {sha[:12]}")
     return findings

@@ -35,12 +35,13 @@ def rows(ws: Workspace) -> list[dict[str, object]]:
     for doc in sorted(ws.documents, key=lambda d: d.id):
         state = ws.assessment(doc).state
         due = next_review(doc, ws.config) if state == EFFECTIVE else None
-        result.append({
+        row: dict[str, object] = {
             "id": doc.id, "title": doc.title, "type": doc.type, "revision": doc.revision, "state": state,
             "owner": doc.owner, "effective": doc.effective.isoformat() if doc.effective else None,
             "next_review": due.isoformat() if due else None, "overdue": bool(due and due < ws.today),
             "path": doc.path,
-        })
+        }
+        result.append(row)
     return result
 
 

@@ -103,7 +103,7 @@ def create(args: argparse.Namespace) -> int:
 
 
 def _rows(ws: Workspace, due_only: bool) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for rec in sorted(ws.records, key=lambda r: r.id):
         record_type = ws.config.record_types.get(rec.type)
         until = retain_until(rec.date, record_type.retention_years) if record_type else None

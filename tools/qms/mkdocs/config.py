@@ -6,7 +6,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 
-class QmsPluginConfig(base.Config):
+class QmsPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """Options under `plugins: - qms:` in mkdocs.yml."""
 
     enabled = c.Type(bool, default=True)

@@ -23,7 +23,7 @@ from .config import QmsPluginConfig
 log = get_plugin_logger(__name__)
 
 
-class QmsPlugin(BasePlugin[QmsPluginConfig]):
+class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
     """Publishes only effective documents, from one parse of their front matter."""
 
     def __init__(self) -> None:

@@ -73,6 +73,7 @@ def assess(doc: Document, config: Config, today: date) -> Assessment:
     bad = {id(problem.approval) for problem in problems}
     meaning = "obsoletion" if doc.status == "obsolete" else "approval"
     valid = [a for a in doc.approvals if a.meaning == meaning and id(a) not in bad]
+    missing: tuple[str, ...]
     if meaning == "obsoletion":
         missing = () if valid else ("an approving role (meaning obsoletion)",)
     else:

@@ -51,6 +51,10 @@ class Workspace:
         """The derived state of every document, by path."""
         return {doc.path: assess(doc, self.config, self.today) for doc in self.documents}
 
+    def items(self) -> list[Document | Record]:
+        """Every document and record."""
+        return [*self.documents, *self.records]
+
     def assessment(self, doc: Document) -> Assessment:
         """The derived state of `doc`."""
         return self.assessments[doc.path]

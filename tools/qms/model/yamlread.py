@@ -112,6 +112,7 @@ class _Builder:
                 self.lines[at + (index,)] = self.line_of(item)
                 items.append(self.build(item, at + (index,), depth + 1))
             return items
+        assert isinstance(node, yaml.ScalarNode)
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode, at: Path, depth: int) -> dict[str, object]:

@@ -61,7 +61,7 @@ def _id_findings(path: str, line: int, item_id: str, prefix: str, width: int, ty
 def check_unique_ids(ws: Workspace) -> Iterator[Finding]:
     """No two documents or records share an id."""
     first: dict[str, str] = {}
-    for item in [*ws.documents, *ws.records]:
+    for item in ws.items():
         if item.id in first:
             yield Finding(item.path, item.line("id"), "QMS032", f"id {item.id} is already used by {first[item.id]}",
                           "ids are unique and never reused: take the next free id")

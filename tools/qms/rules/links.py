@@ -43,7 +43,7 @@ def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> I
 
 def check_links(ws: Workspace) -> Iterator[Finding]:
     """Relative Markdown links in documents and records point at files that exist inside the repository."""
-    for item in [*ws.documents, *ws.records]:
+    for item in ws.items():
         for link in item.links:
             if link.resolved in ws.files:
                 continue
