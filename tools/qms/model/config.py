@@ -79,6 +79,7 @@ class Config:
     roles: dict[str, Role]
     record_types: dict[str, RecordType]
     mandatory: tuple[Mandatory, ...]
+    verify_from: str | None = None
 
     @cached_property
     def people(self) -> dict[str, Person]:
@@ -108,6 +109,7 @@ _TOP: schema.Schema = {
     "roles": Key(lambda value: value, True),
     "record_types": Key(lambda value: value),
     "mandatory": Key(lambda value: value),
+    "verify_from": Key(schema.LINE),
 }
 _LIMITS: schema.Schema = {"max_document_kb": Key(schema.POSITIVE_INT), "max_attachment_kb": Key(schema.POSITIVE_INT)}
 _DOC_TYPE: schema.Schema = {
@@ -198,6 +200,9 @@ class _Reader:
             self.problem(("document_types",), f"id prefix '{prefix}' is used by more than one type",
                          "give each type its own prefix")
         mandatory = self.mandatory(top["mandatory"])
+        verify_from = top["verify_from"]
+        if verify_from is not None and not re.fullmatch(r"[0-9a-f]{7,40}", str(verify_from)):
+            self.problem(("verify_from",), "verify_from must be a commit id (hex)", "e.g. verify_from: 635b1fa")
         if self.findings:
             raise ConfigError(self.findings)
         return Config(
@@ -212,6 +217,7 @@ class _Reader:
             roles=roles,
             record_types=record_types,
             mandatory=mandatory,
+            verify_from=str(verify_from) if verify_from else None,
         )
 
     def roles(self, raw: dict[str, object]) -> dict[str, Role]:

@@ -1,0 +1,49 @@
+"""`qms verify`: walk all of history and report every approval or change that does not hold up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
+from ..gitlog import git, index
+from ..rules.history import verify
+from .common import add_common, load
+
+EXAMPLE = """examples:
+  qms verify
+  qms verify --since 635b1fa      start from the commit where the QMS was adopted
+  qms verify --format json
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("verify", help="verify every approval and change in the Git history",
+                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--since", metavar="REF", help="verify only commits after REF (default: verify_from in "
+                        "qms.yml, else all history)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    add_common(parser)
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    root, config = load(args)
+    git.toplevel(root)
+    since = args.since or config.verify_from
+    if since and not git.succeeds(["rev-parse", "--verify", "-q", f"{since}^{{commit}}"], root):
+        raise QmsError(f"unknown commit '{since}' (--since or verify_from in qms.yml)", EXIT_USAGE)
+    history = index.build(root, since, signatures=config.signed_approvals)
+    findings = sorted(set(verify(history, config)))
+    if args.format == "json":
+        json.dump({"findings": [f.as_dict() for f in findings], "commits": len(history.commits),
+                   "since": since}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for finding in findings:
+            print(finding.text())
+        scope = f"since {since}" if since else "all history"
+        print(f"qms verify: {len(history.commits)} commits ({scope}), {len(history.changes)} file changes: "
+              f"{len(findings)} findings", file=sys.stderr)
+    return EXIT_FINDINGS if findings else EXIT_CLEAN

@@ -1,0 +1,167 @@
+"""The history index: every version of every document and record, built from one streamed `git log`.
+
+One `git log --raw` pass lists, for each commit, the files it changed under procedures/ and records/ with
+their blob ids before and after; one `git cat-file --batch` reads the blobs not seen before. Each blob is
+parsed once, with the same parser as everything else, and the summary is cached by blob id in
+.git/qms-history-cache: a blob id names its content, so a cached entry can never go stale.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .. import __version__
+from ..model.document import Document, Record, parse_bytes
+from . import git
+
+NULL_BLOB = "0" * 40
+_CACHE_FORMAT = f"qms-history-2-{__version__}"
+_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit as the audit trail needs it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    committer_name: str
+    committer_email: str
+    committed_at: datetime
+    message: str
+    signature: str = "N"  # git's %G?: G good, U good with unknown validity, N none, B bad, ...
+
+    @property
+    def short(self) -> str:
+        return self.sha[:12]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file changed by one commit: A, M or D, with the blob ids before and after."""
+
+    commit: Commit
+    status: str
+    path: str
+    old_blob: str | None
+    new_blob: str | None
+
+
+@dataclass
+class HistoryIndex:
+    """Commits, changes and the parsed version behind every blob, in commit order (oldest first)."""
+
+    root: str
+    head: str
+    shallow: bool
+    commits: list[Commit] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    versions: dict[str, Document | Record | None] = field(default_factory=dict)
+
+    def version(self, blob: str | None) -> Document | Record | None:
+        """The document or record a blob holds (None for none, or unreadable)."""
+        return self.versions.get(blob) if blob else None
+
+    def document_changes(self) -> dict[str, list[Change]]:
+        """Changes to each controlled document, by document id (renames followed through the id)."""
+        found: dict[str, list[Change]] = {}
+        for change in self.changes:
+            doc = self.version(change.new_blob) or self.version(change.old_blob)
+            if isinstance(doc, Document):
+                found.setdefault(doc.id, []).append(change)
+        return found
+
+    def text(self, blob: str) -> str:
+        """The full text of a blob (for diffs and for publishing an earlier revision)."""
+        data = git.read_blobs(self.root, [blob]).get(blob)
+        return data.decode("utf-8", errors="replace") if data is not None else ""
+
+
+def build(root: str, since: str | None = None, cache: bool = True, signatures: bool = False) -> HistoryIndex:
+    """Index the history of HEAD (after `since`, if given) in one pass; `signatures` also verifies them."""
+    head = git.head_or_empty(root)
+    index = HistoryIndex(root, head, git.is_shallow(root) if head != git.EMPTY_TREE else False)
+    if head == git.EMPTY_TREE:
+        return index
+    revisions = f"{since}..HEAD" if since else "HEAD"
+    raw = git.run(["log", "--reverse", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff",
+                   f"--format={_FORMAT}" + ("%G?%x00" if signatures else ""), revisions, "--", "procedures",
+                   "records"], root)
+    _parse_log(index, raw.decode("utf-8", errors="surrogateescape"), signatures)
+    _load_versions(index, cache)
+    return index
+
+
+def _parse_log(index: HistoryIndex, raw: str, signatures: bool) -> None:
+    width = 10 if signatures else 9
+    for chunk in raw.split("\x01")[1:]:
+        fields = chunk.split("\0")
+        sha, parents, an, ae, ai, cn, ce, ci, message = fields[:9]
+        commit = Commit(sha, tuple(parents.split()), an, ae, datetime.fromisoformat(ai), cn, ce,
+                        datetime.fromisoformat(ci), message, fields[9] if signatures else "N")
+        index.commits.append(commit)
+        rest = [token.lstrip("\n") for token in fields[width:]]
+        position = 0
+        while position < len(rest):
+            token = rest[position]
+            if token.startswith(":"):
+                _old_mode, _new_mode, old_blob, new_blob, status = token[1:].split(" ")
+                path = rest[position + 1]
+                index.changes.append(Change(commit, status[0], path, None if old_blob == NULL_BLOB else old_blob,
+                                            None if new_blob == NULL_BLOB else new_blob))
+                position += 2
+            else:
+                position += 1
+
+
+def _cache_path(root: str) -> str | None:
+    git_dir = os.path.join(root, ".git")
+    return os.path.join(git_dir, "qms-history-cache") if os.path.isdir(git_dir) else None
+
+
+def _load_versions(index: HistoryIndex, use_cache: bool) -> None:
+    path = _cache_path(index.root) if use_cache else None
+    cached: dict[str, Any] = {}
+    if path and os.path.exists(path):
+        try:
+            with open(path, "rb") as handle:
+                stored = pickle.load(handle)
+            cached = stored["versions"] if stored.get("format") == _CACHE_FORMAT else {}
+        except Exception:  # a damaged cache is rebuilt
+            cached = {}
+    wanted: dict[str, str] = {}
+    for change in index.changes:
+        for blob in (change.old_blob, change.new_blob):
+            if blob and blob not in cached and change.path.endswith(".md"):
+                wanted.setdefault(blob, change.path)
+    blobs = git.read_blobs(index.root, list(wanted))
+    fresh = {blob: _summary(parse_bytes(data, wanted[blob])) for blob, data in blobs.items()}
+    index.versions = {**cached, **fresh}
+    if path and fresh:
+        try:
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".qms-history-")
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump({"format": _CACHE_FORMAT, "versions": index.versions}, out, pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:
+            pass
+
+
+def _summary(item: Document | Record | None) -> Document | Record | None:
+    """The parsed version, with derived values computed now so that they are cached with it."""
+    if isinstance(item, Document):
+        _ = item.fingerprint, item.authored
+    return item
+
+
+def effective_on(doc: Document, day: date) -> bool:
+    """Whether a version says it is approved and in force on `day` (approvals checked by the caller)."""
+    return doc.status == "approved" and doc.effective is not None and doc.effective <= day

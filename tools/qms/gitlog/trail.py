@@ -1,0 +1,78 @@
+"""The audit trail of each document, derived from the history index: revisions, authors, approvals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import revision as revisions
+from ..model.document import Approval, Document
+from .index import Change, Commit, HistoryIndex
+
+
+def approval_key(approval: Approval) -> tuple[str, str, str, str]:
+    """What makes two approval entries the same signature."""
+    return (approval.email.lower(), approval.meaning, approval.fingerprint, approval.at.isoformat())
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An approval, the commit that added it, and the version of the document at that commit."""
+
+    approval: Approval
+    commit: Commit
+    version: Document
+
+
+@dataclass
+class Revision:
+    """One revision of a document through history."""
+
+    doc_id: str
+    revision: str
+    introduced: Commit
+    versions: list[tuple[Change, Document]] = field(default_factory=list)
+    authors: dict[str, str] = field(default_factory=dict)  # email -> name, of commits that wrote its content
+    content_commits: list[Commit] = field(default_factory=list)
+    signed: list[Signed] = field(default_factory=list)
+
+    @property
+    def last(self) -> Document:
+        """The latest version of this revision."""
+        return self.versions[-1][1]
+
+    def authors_before(self, commit: Commit) -> set[str]:
+        """Emails of those who wrote content of this revision in commits up to and including `commit`."""
+        found: set[str] = set()
+        for content in self.content_commits:
+            found.add(content.author_email.lower())
+            if content.sha == commit.sha:
+                break
+        return found
+
+
+def document_revisions(index: HistoryIndex, changes: list[Change]) -> list[Revision]:
+    """The revisions of one document, oldest first, from its changes in commit order."""
+    found: dict[str, Revision] = {}
+    for change in changes:
+        after = index.version(change.new_blob)
+        before = index.version(change.old_blob)
+        if not isinstance(after, Document):
+            continue
+        before_doc = before if isinstance(before, Document) else None
+        entry = found.get(after.revision)
+        if entry is None:
+            entry = found[after.revision] = Revision(after.id, after.revision, change.commit)
+        entry.versions.append((change, after))
+        if before_doc is None or before_doc.revision != after.revision or before_doc.authored != after.authored:
+            entry.authors.setdefault(change.commit.author_email.lower(), change.commit.author_name)
+            entry.content_commits.append(change.commit)
+        known = {approval_key(a) for a in before_doc.approvals} if before_doc else set()
+        for approval in after.approvals:
+            if approval_key(approval) not in known:
+                entry.signed.append(Signed(approval, change.commit, after))
+    return sorted(found.values(), key=lambda r: _order(r.revision))
+
+
+def _order(value: str) -> tuple[int, int]:
+    scheme = "numeric" if value.isdigit() else "alpha"
+    return (0, revisions.ordinal(scheme, value)) if revisions.is_valid(scheme, value) else (1, 0)
