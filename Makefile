@@ -9,15 +9,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: manual test serve bench clean
+.PHONY: manual test chromium serve bench clean
 
 manual: $(STAMP)
 	$(BIN)/qms check
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "The manual is built: site/index.html (make serve to browse it at http://127.0.0.1:8000)"
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# The browser tests drive headless Chromium; installed with apt-get when missing (tools/setup/ensure-chromium.sh).
+chromium:
+	@bash tools/setup/ensure-chromium.sh
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000

@@ -49,5 +49,5 @@ def test_recent_files_are_not_cached(qms: QmsFolder, capsys: pytest.CaptureFixtu
     (qms.root / ".git").mkdir()
     age(qms.path("procedures/manual/QM-001-quality-manual.md"))
     assert check(qms, capsys)[0] == 0
-    stored = pickle.loads((qms.root / ".git" / "qms-cache").read_bytes())["entries"]
+    stored = pickle.loads((qms.root / ".git" / "qms-cache").read_bytes())["payload"]
     assert list(stored) == ["procedures/manual/QM-001-quality-manual.md"]

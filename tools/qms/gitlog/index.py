@@ -8,14 +8,11 @@ parsed once, with the same parser as everything else, and the summary is cached 
 
 from __future__ import annotations
 
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from .. import __version__
+from ..model import cache
 from ..model.document import Document, Record, parse_bytes
 from . import git
 
@@ -122,21 +119,9 @@ def _parse_log(index: HistoryIndex, raw: str, signatures: bool) -> None:
                 position += 1
 
 
-def _cache_path(root: str) -> str | None:
-    git_dir = os.path.join(root, ".git")
-    return os.path.join(git_dir, "qms-history-cache") if os.path.isdir(git_dir) else None
-
-
 def _load_versions(index: HistoryIndex, use_cache: bool) -> None:
-    path = _cache_path(index.root) if use_cache else None
-    cached: dict[str, Any] = {}
-    if path and os.path.exists(path):
-        try:
-            with open(path, "rb") as handle:
-                stored = pickle.load(handle)
-            cached = stored["versions"] if stored.get("format") == _CACHE_FORMAT else {}
-        except Exception:  # a damaged cache is rebuilt
-            cached = {}
+    path = cache.cache_file(index.root, "qms-history-cache") if use_cache else None
+    cached: dict[str, Document | Record | None] = cache.load(path, _CACHE_FORMAT) or {}
     wanted: dict[str, str] = {}
     for change in index.changes:
         for blob in (change.old_blob, change.new_blob):
@@ -145,14 +130,8 @@ def _load_versions(index: HistoryIndex, use_cache: bool) -> None:
     blobs = git.read_blobs(index.root, list(wanted))
     fresh = {blob: _summary(parse_bytes(data, wanted[blob])) for blob, data in blobs.items()}
     index.versions = {**cached, **fresh}
-    if path and fresh:
-        try:
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".qms-history-")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump({"format": _CACHE_FORMAT, "versions": index.versions}, out, pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except OSError:
-            pass
+    if fresh:
+        cache.save(path, _CACHE_FORMAT, index.versions)
 
 
 def _summary(item: Document | Record | None) -> Document | Record | None:

@@ -1,4 +1,4 @@
-"""A parse cache so that the pre-commit hook reads only files that changed since the last run.
+"""Caches kept in .git: a parse cache so that the pre-commit hook reads only files that changed since the last run.
 
 Entries are keyed by path and the file's size, modification time and inode; a file modified within two
 seconds of the cache being written is never cached (the racy-timestamp problem Git's index also has).
@@ -19,23 +19,45 @@ _FORMAT = f"qms-cache-3-{__version__}"
 Key = tuple[int, int, int, int]
 
 
+def cache_file(root: str, name: str) -> str | None:
+    """Where a cache called `name` lives: inside .git, or nowhere if `root` has no .git folder."""
+    git_dir = os.path.join(root, ".git")
+    return os.path.join(git_dir, name) if os.path.isdir(git_dir) else None
+
+
+def load(path: str | None, format_: str) -> Any:
+    """The payload saved at `path` with `format_`, or None if missing, damaged or of another format."""
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            stored = pickle.load(handle)
+    except Exception:  # a damaged or foreign cache is simply rebuilt
+        return None
+    return stored.get("payload") if isinstance(stored, dict) and stored.get("format") == format_ else None
+
+
+def save(path: str | None, format_: str, payload: Any) -> None:
+    """Save `payload` atomically; a cache that cannot be written is not an error."""
+    if not path:
+        return
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".qms-cache-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump({"format": format_, "payload": payload}, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
 class ParseCache:
     """Parsed files from the last run, by path; saved atomically when something new was parsed."""
 
     def __init__(self, root: str) -> None:
-        git_dir = os.path.join(root, ".git")
-        self.path = os.path.join(git_dir, "qms-cache") if os.path.isdir(git_dir) else None
-        self.entries: dict[str, tuple[Key, Any]] = {}
+        self.path = cache_file(root, "qms-cache")
+        self.entries: dict[str, tuple[Key, Any]] = load(self.path, _FORMAT) or {}
         self.fresh: dict[str, tuple[Key, Any]] = {}
         self.started = time.time()
-        if self.path and os.path.exists(self.path):
-            try:
-                with open(self.path, "rb") as handle:
-                    stored = pickle.load(handle)
-                if stored.get("format") == _FORMAT:
-                    self.entries = stored["entries"]
-            except Exception:  # a damaged or foreign cache is simply rebuilt
-                self.entries = {}
 
     def get(self, path: str, key: Key) -> Any:
         """The cached value for `path` if the file is unchanged, else None."""
@@ -52,12 +74,5 @@ class ParseCache:
 
     def save(self) -> None:
         """Write the entries seen in this run, if they differ from what was loaded."""
-        if not self.path or self.fresh == self.entries:
-            return
-        try:
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".qms-cache-")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump({"format": _FORMAT, "entries": self.fresh}, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+        if self.fresh != self.entries:
+            save(self.path, _FORMAT, self.fresh)
