@@ -50,6 +50,7 @@ def test_manual_build_publishes_only_effective_documents(tmp_path: Path) -> None
                    (".html", ".json", ".xml", ".md"))
     assert "Control of Documented Information" in text
     assert "Packaging and Preservation of Finished Parts" not in text  # the draft
-    assert "Supplier Approval<" not in text and "sop/SOP-012" not in text  # the obsolete procedure
+    assert "decides whether a supplier is approved" not in text and "SOP-012-supplier" not in text  # obsolete
+    assert "<td>SOP-012</td>" in (site / "master-list" / "index.html").read_text()  # listed as obsolete, unlinked
     assert "Wrong surface finish" not in text.lower() and "records/" not in text
     assert not list(site.rglob("*.md"))

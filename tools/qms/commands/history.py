@@ -8,9 +8,8 @@ import sys
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..gitlog import git, index
-from ..gitlog.trail import Revision, document_revisions
+from ..gitlog.trail import document_revisions, revision_rows
 from ..model.config import Config
-from ..rules.history import GOOD_SIGNATURES
 from .common import add_common, load
 
 EXAMPLE = """examples:
@@ -26,45 +25,6 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     add_common(parser)
     parser.set_defaults(handler=main)
-
-
-def revision_rows(entries: list[Revision], config: Config, adopted: set[str]) -> list[dict[str, object]]:
-    """Each revision as a plain dict (the JSON form, also used by the audit pack).
-
-    Approvals added in `adopted` commits (up to verify_from) were carried over and are marked so.
-    """
-    rows: list[dict[str, object]] = []
-    for entry in entries:
-        last = entry.last
-        approvers = []
-        for signed in entry.signed:
-            approval = signed.approval
-            problems = []
-            if approval.fingerprint != signed.version.fingerprint:
-                problems.append("fingerprint does not match the content at its commit")
-            if signed.commit.author_email.lower() != approval.email.lower():
-                problems.append(f"added by {signed.commit.author_email}, not by the approver")
-            elif config.separation_of_duties and approval.meaning == "approval" and \
-                    approval.email.lower() in entry.authors_before(signed.commit):
-                problems.append("approver wrote content of this revision")
-            if config.signed_approvals and signed.commit.signature not in GOOD_SIGNATURES:
-                problems.append("approval commit not signed")
-            carried = signed.commit.sha in adopted
-            approvers.append({"name": approval.name, "email": approval.email, "role": approval.role,
-                              "meaning": approval.meaning, "at": approval.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                              "commit": signed.commit.sha, "verified": not problems and not carried,
-                              "adopted": carried, "problems": [] if carried else problems,
-                              "current": approval.fingerprint == last.fingerprint})
-        rows.append({
-            "revision": entry.revision, "status": last.status,
-            "effective": last.effective.isoformat() if last.effective else None, "change": last.change,
-            "title": last.title, "introduced": entry.introduced.sha,
-            "introduced_at": entry.introduced.committed_at.isoformat(),
-            "authors": [f"{name} <{email}>" for email, name in entry.authors.items()],
-            "approvals": approvers, "commits": [change.commit.sha for change, _doc in entry.versions],
-            "fingerprint": last.fingerprint,
-        })
-    return rows
 
 
 def adopted_commits(root: str, config: Config) -> set[str]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import revision as revisions
+from ..model.config import Config
 from ..model.document import Approval, Document
 from .index import Change, Commit, HistoryIndex
+
+
+GOOD_SIGNATURES = ("G", "U")  # git %G?: good, or good from a key of unknown validity
 
 
 def approval_key(approval: Approval) -> tuple[str, str, str, str]:
@@ -76,3 +80,42 @@ def document_revisions(index: HistoryIndex, changes: list[Change]) -> list[Revis
 def _order(value: str) -> tuple[int, int]:
     scheme = "numeric" if value.isdigit() else "alpha"
     return (0, revisions.ordinal(scheme, value)) if revisions.is_valid(scheme, value) else (1, 0)
+
+
+def revision_rows(entries: list[Revision], config: Config, adopted: set[str]) -> list[dict[str, object]]:
+    """Each revision as a plain dict (the JSON form, also used by the audit pack).
+
+    Approvals added in `adopted` commits (up to verify_from) were carried over and are marked so.
+    """
+    rows: list[dict[str, object]] = []
+    for entry in entries:
+        last = entry.last
+        approvers = []
+        for signed in entry.signed:
+            approval = signed.approval
+            problems = []
+            if approval.fingerprint != signed.version.fingerprint:
+                problems.append("fingerprint does not match the content at its commit")
+            if signed.commit.author_email.lower() != approval.email.lower():
+                problems.append(f"added by {signed.commit.author_email}, not by the approver")
+            elif config.separation_of_duties and approval.meaning == "approval" and \
+                    approval.email.lower() in entry.authors_before(signed.commit):
+                problems.append("approver wrote content of this revision")
+            if config.signed_approvals and signed.commit.signature not in GOOD_SIGNATURES:
+                problems.append("approval commit not signed")
+            carried = signed.commit.sha in adopted
+            approvers.append({"name": approval.name, "email": approval.email, "role": approval.role,
+                              "meaning": approval.meaning, "at": approval.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              "commit": signed.commit.sha, "verified": not problems and not carried,
+                              "adopted": carried, "problems": [] if carried else problems,
+                              "current": approval.fingerprint == last.fingerprint})
+        rows.append({
+            "revision": entry.revision, "status": last.status,
+            "effective": last.effective.isoformat() if last.effective else None, "change": last.change,
+            "title": last.title, "introduced": entry.introduced.sha,
+            "introduced_at": entry.introduced.committed_at.isoformat(),
+            "authors": [f"{name} <{email}>" for email, name in entry.authors.items()],
+            "approvals": approvers, "commits": [change.commit.sha for change, _doc in entry.versions],
+            "fingerprint": last.fingerprint,
+        })
+    return rows

@@ -12,4 +12,9 @@ class QmsPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     enabled = c.Type(bool, default=True)
     """Turn the plugin off (the site would then publish every file, drafts included)."""
     build_date = c.Optional(c.Type(str))
-    """Publish the manual as it was effective on this date (YYYY-MM-DD); default: today, UTC."""
+    """Publish the manual as it was in force on this date (YYYY-MM-DD), e.g. for an audit; default: today, UTC."""
+    records_register = c.Type(bool, default=False)
+    """Add a records register page (ids, titles, dates, retention; never the records' contents)."""
+    history = c.Type(bool, default=True)
+    """Read Git history, to publish the last effective revision of documents being revised and to show
+    revision histories; without it only documents whose file is effective are published."""

@@ -1,39 +1,182 @@
-"""Generated pages of the manual, as Markdown with every front-matter value escaped."""
+"""Generated Markdown of the manual: home page, control block, master list, clause matrix, histories, records.
+
+Every value that comes from front matter or Git is HTML-escaped: nothing in a document's metadata can
+inject markup into the manual.
+"""
 
 from __future__ import annotations
 
 import html
 import posixpath
+from datetime import date
 
+from ..gitlog.trail import Revision
+from ..model import iso9001
+from ..model.config import Config
 from ..model.document import Document
+from ..model.state import next_review, retain_until
 from ..model.workspace import Workspace
+from .publish import Left, Published, effective_revisions
+
+MASTER_LIST, CLAUSE_MATRIX, RECORDS = "master-list.md", "clause-matrix.md", "records-register.md"
 
 
-def cell(text: str) -> str:
-    """Front-matter text made safe for a Markdown table cell: no markup, no column breaks."""
-    return html.escape(text).replace("|", "&#124;").replace("\n", " ")
+def e(value: object) -> str:
+    """Escape front-matter or Git text for Markdown and HTML: no markup, no table-column breaks."""
+    return html.escape(str(value)).replace("|", "&#124;").replace("\n", " ")
 
 
-def home(ws: Workspace, published: list[Document], docs_prefix: str) -> str:
-    """The home page: what the manual is and the list of effective documents by type."""
+def history_uri(doc_id: str) -> str:
+    """Where a document's revision-history page lives in the site's sources."""
+    return f"history/{doc_id}.md"
+
+
+def link(from_uri: str, to_uri: str) -> str:
+    """A relative Markdown link target from one source file to another."""
+    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+def _utc(moment: object) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if hasattr(moment, "strftime") else str(moment)
+
+
+def control_block(item: Published, config: Config, uri: str, day: date, directory_urls: bool = True) -> str:
+    """The block at the top of every published document (the Part 11 signature manifestation)."""
+    doc = item.doc
+    role = config.roles.get(doc.owner)
+    approvals = "".join(
+        f"<li>{e(a.name)}, {e(config.roles[a.role].title if a.role in config.roles else a.role)}, {e(a.meaning)}, "
+        f"{e(_utc(a.at))}</li>" for a in doc.approvals if a.fingerprint == doc.fingerprint)
+    due = next_review(doc, config)
+    rows = [
+        ("Document", f"{e(doc.id)} {e(doc.title)}"),
+        ("Revision", e(doc.revision) + (f" <small>({e(doc.change)})</small>" if doc.change else "")),
+        ("Effective", e(doc.effective.isoformat() if doc.effective else "-")),
+        ("Owner", e(role.title if role else doc.owner)),
+        ("Approvals", f"<ul class=\"qms-approvals\">{approvals}</ul>"),
+        ("Next review", e(due.isoformat() if due else "-") + (" <strong>(overdue)</strong>" if due and due < day
+                                                              else "")),
+        ("History", f"<a href=\"{e(page_url(uri, history_uri(doc.id), directory_urls))}\">Revision history of "
+                    f"{e(doc.id)}</a>"),
+    ]
+    table = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
+    return (f"<div class=\"qms-control\" data-qms-id=\"{e(doc.id)}\" data-qms-revision=\"{e(doc.revision)}\">"
+            f"<table class=\"qms-control__table\">{table}</table></div>\n"
+            f"<div class=\"qms-print-banner\">Uncontrolled copy when printed · {e(doc.id)} revision "
+            f"{e(doc.revision)} · printed <span class=\"qms-print-date\"></span></div>\n\n")
+
+
+def page_url(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
+    """The URL of `to_uri`'s page relative to the page of `from_uri` (source paths ending in .md)."""
+    def where(uri: str) -> str:
+        stem = uri[:-3]
+        if not directory_urls:
+            return stem + ".html"
+        return "" if stem == "index" else (stem[:-6] if stem.endswith("/index") else stem) + "/"
+    base = posixpath.dirname(where(from_uri).rstrip("/")) if not directory_urls else where(from_uri).rstrip("/")
+    target = where(to_uri)
+    relative = posixpath.relpath(target.rstrip("/") or ".", base or ".")
+    return relative + ("/" if directory_urls and target.endswith("/") else "")
+
+
+def provenance(commit: str | None, built: str, day: date) -> str:
+    """The line at the end of every page: which commit the manual was built from, and when."""
+    return (f"\n\n<div class=\"qms-provenance\">Built from commit {e(built)} on {day.isoformat()}"
+            + (f"; this document from commit {e(commit[:12])}" if commit else "; this document from the working tree")
+            + "</div>\n")
+
+
+def home(ws: Workspace, published: list[Published], src: dict[str, str]) -> str:
+    """The home page: what the manual is and the effective documents by type."""
     lines = [
-        f"# {cell(ws.config.organisation)}: Quality Management System",
+        f"# {e(ws.config.organisation)}: Quality Management System",
         "",
-        "This is the controlled, effective edition of the quality manual, policies, procedures, work "
-        f"instructions and forms, as in force on {ws.today.isoformat()}. Only approved documents that are "
-        "effective on that date are published here; drafts and withdrawn documents are not.",
+        "This is the controlled edition of the quality manual, policies, procedures, work instructions and forms "
+        f"in force on **{ws.today.isoformat()}**. Only approved documents that are effective on that date are "
+        "published here; drafts and withdrawn documents are not.",
         "",
-        "Printed copies are uncontrolled: check the revision here before you work from paper.",
+        "Printed copies are uncontrolled: check the revision here before you work from paper. "
+        f"The [master document list]({MASTER_LIST}) lists every document with its revision and effective date; "
+        f"the [clause matrix]({CLAUSE_MATRIX}) shows which documents address each clause of ISO 9001:2015.",
         "",
     ]
     for doc_type in ws.config.document_types.values():
-        docs = sorted((d for d in published if d.type == doc_type.name), key=lambda d: d.id)
-        if not docs:
-            continue
-        lines += [f"## {cell(doc_type.label)}", "", "| Id | Title | Revision | Effective |", "| --- | --- | --- | --- |"]
-        for doc in docs:
-            link = posixpath.relpath(doc.path, docs_prefix)
-            effective = doc.effective.isoformat() if doc.effective else ""
-            lines.append(f"| {cell(doc.id)} | [{cell(doc.title)}]({link}) | {cell(doc.revision)} | {effective} |")
-        lines.append("")
+        items = sorted((p for p in published if p.doc.type == doc_type.name), key=lambda p: p.doc.id)
+        if items:
+            lines += [f"## {e(doc_type.label)}", "", "| Id | Title | Revision | Effective |", "| --- | --- | --- | --- |"]
+            lines += [f"| {e(p.doc.id)} | [{e(p.doc.title)}]({src[p.doc.id]}) | {e(p.doc.revision)} | "
+                      f"{p.doc.effective.isoformat() if p.doc.effective else ''} |" for p in items]
+            lines.append("")
     return "\n".join(lines)
+
+
+def master_list(ws: Workspace, published: list[Published], left: list[Left], src: dict[str, str]) -> str:
+    """Every published document, and every obsolete one named as obsolete with its successor (no link to it)."""
+    lines = ["# Master document list", "", f"Documents in force on {ws.today.isoformat()}.", "",
+             "| Id | Title | Type | Revision | Effective | Owner | Next review |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for item in sorted(published, key=lambda p: p.doc.id):
+        doc, due = item.doc, next_review(item.doc, ws.config)
+        owner = ws.config.roles[doc.owner].title if doc.owner in ws.config.roles else doc.owner
+        lines.append(f"| {e(doc.id)} | [{e(doc.title)}]({src[doc.id]}) | {e(doc.type)} | {e(doc.revision)} | "
+                     f"{doc.effective.isoformat() if doc.effective else ''} | {e(owner)} | "
+                     f"{due.isoformat() if due else ''} |")
+    obsolete = sorted((x for x in left if x.reason == "obsolete"), key=lambda x: x.doc.id)
+    if obsolete:
+        lines += ["", "## Obsolete documents", "", "Withdrawn from use; kept in the repository, never published.", "",
+                  "| Id | Title | Obsolete since | Reason | Superseded by |", "| --- | --- | --- | --- | --- |"]
+        for x in obsolete:
+            successor = x.doc.superseded_by or ""
+            target = f"[{e(successor)}]({src[successor]})" if successor in src else e(successor)
+            lines.append(f"| {e(x.doc.id)} | {e(x.doc.title)} | "
+                         f"{x.doc.obsoleted.isoformat() if x.doc.obsoleted else ''} | {e(x.doc.reason or '')} | "
+                         f"{target} |")
+    return "\n".join(lines) + "\n"
+
+
+def clause_matrix(published: list[Published], src: dict[str, str]) -> str:
+    """ISO 9001:2015 clauses 4.1-10.3 against the documents in force that address them; gaps highlighted."""
+    lines = ["# ISO 9001:2015 clause matrix", "", "Which documents in force address each clause. "
+             "<span class=\"qms-gap\">Gap</span> marks a clause no published document addresses.", "",
+             "| Clause | Title | Documents |", "| --- | --- | --- |"]
+    gaps = 0
+    for clause in iso9001.subclauses():
+        covering = sorted(p.doc.id for p in published if any(iso9001.covers(c, clause) for c in p.doc.clauses))
+        if not covering:
+            gaps += 1
+        cell = ", ".join(f"[{e(i)}]({src[i]})" for i in covering) or "<span class=\"qms-gap\">Gap</span>"
+        lines.append(f"| {clause} | {e(iso9001.CLAUSES[clause])} | {cell} |")
+    lines.insert(3, f"{gaps} gap(s).\n")
+    return "\n".join(lines) + "\n"
+
+
+def history_page(item: Published, config: Config, day: date, src_link: str) -> str:
+    """The revision history of one document: each revision that came into force, with approvers and commits."""
+    doc = item.doc
+    lines = [f"# Revision history of {e(doc.id)}", "", f"[{e(doc.id)} {e(doc.title)}]({src_link}), "
+             f"revision {e(doc.revision)} in force.", "",
+             "| Revision | Effective | Change | Approved by | Commit |", "| --- | --- | --- | --- | --- |"]
+    for revision in reversed(effective_revisions(item, day)):
+        lines.append(_history_row(revision, config))
+    return "\n".join(lines) + "\n"
+
+
+def _history_row(revision: Revision, config: Config) -> str:
+    last = next((v for _c, v in reversed(revision.versions) if v.status in ("approved", "obsolete")), revision.last)
+    approvers = "<br>".join(
+        f"{e(s.approval.name)} ({e(config.roles[s.approval.role].title if s.approval.role in config.roles else s.approval.role)},"
+        f" {e(s.approval.meaning)}, {e(_utc(s.approval.at))})"
+        for s in revision.signed if s.approval.fingerprint == last.fingerprint)
+    commit = next((c.commit.sha for c, v in revision.versions if v is last), revision.introduced.sha)
+    return (f"| {e(revision.revision)} | {last.effective.isoformat() if last.effective else ''} | "
+            f"{e(last.change or 'First issue')} | {approvers} | <code>{e(commit[:12])}</code> |")
+
+
+def records_register(ws: Workspace) -> str:
+    """Records by type with dates and retention (metadata only: records' contents are never published)."""
+    lines = ["# Records register", "", "| Id | Title | Type | Date | Retained until |", "| --- | --- | --- | --- | --- |"]
+    for record in sorted(ws.records, key=lambda r: r.id):
+        record_type = ws.config.record_types.get(record.type)
+        until = retain_until(record.date, record_type.retention_years) if record_type else None
+        lines.append(f"| {e(record.id)} | {e(record.title)} | {e(record.type)} | {record.date.isoformat()} | "
+                     f"{until.isoformat() if until else ''} |")
+    return "\n".join(lines) + "\n"

@@ -1,7 +1,8 @@
-"""MkDocs events of the `qms` plugin; the logic lives in the model and in pages.py."""
+"""MkDocs events of the `qms` plugin; what to publish is decided in publish.py, pages are made in pages.py."""
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 from datetime import date, datetime, timezone
@@ -11,25 +12,30 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from ..errors import QmsError
+from ..gitlog import git, index
 from ..model.config import load_config
-from ..model.document import Document
-from ..model.state import EFFECTIVE
 from ..model.workspace import Workspace, scan
 from . import pages
 from .config import QmsPluginConfig
+from .publish import Left, Published, in_force
 
 log = get_plugin_logger(__name__)
+ASSETS = os.path.join(os.path.dirname(__file__), "assets")
+MANIFEST = "qms-manifest.json"
 
 
 class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
-    """Publishes only effective documents, from one parse of their front matter."""
+    """Publishes exactly the documents in force, from one parse of their front matter."""
 
     def __init__(self) -> None:
-        self.workspace: Workspace | None = None
-        self.published: list[Document] = []
+        self.ws: Workspace | None = None
+        self.published: dict[str, Published] = {}  # by source path relative to docs_dir
+        self.left: list[Left] = []
         self.docs_prefix = "procedures"
+        self.built_from = "uncommitted"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -37,40 +43,124 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         root = os.path.dirname(os.path.abspath(config.config_file_path))
         self.docs_prefix = os.path.relpath(config.docs_dir, root).replace(os.sep, "/")
         try:
-            build_date = date.fromisoformat(self.config.build_date) if self.config.build_date else None
+            day = date.fromisoformat(self.config.build_date) if self.config.build_date else \
+                datetime.now(timezone.utc).date()
         except ValueError:
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
         try:
-            self.workspace = scan(root, load_config(root), build_date or datetime.now(timezone.utc).date())
+            self.ws = scan(root, load_config(root), day)
+            history = self._history(root)
         except QmsError as exc:
             raise PluginError(exc.message) from None
-        ws = self.workspace
-        self.published = [doc for doc in ws.documents if ws.assessment(doc).state == EFFECTIVE]
-        for doc in ws.documents:
-            if doc not in self.published:
-                log.info("not published: %s (%s)", doc.path, ws.assessment(doc).state)
+        published, self.left = in_force(history, self.ws)
+        self.published = {self._src(item.doc.path): item for item in published}
+        for item in published:
+            if item.from_history:
+                log.info("%s: publishing revision %s from commit %s (the file is being revised)", item.doc.id,
+                         item.doc.revision, (item.source_commit or "")[:12])
+        for unpublished in self.left:
+            log.info("not published: %s %s (%s)", unpublished.doc.id, unpublished.doc.path, unpublished.reason)
         config.nav = self._nav()
+        config.extra_css.append("assets/qms/qms.css")
+        config.extra_javascript.append("assets/qms/qms.js")
         return config
 
+    def _history(self, root: str) -> index.HistoryIndex | None:
+        if not self.config.history:
+            return None
+        if not git.succeeds(["rev-parse", "--is-inside-work-tree"], root):
+            log.warning("%s is not a Git repository: revision histories and earlier revisions cannot be "
+                        "published (set history: false to build without them)", root)
+            return None
+        history = index.build(root)
+        self.built_from = history.head[:12] if history.head != git.EMPTY_TREE else "uncommitted"
+        if history.shallow:
+            log.warning("this clone is shallow, so revision histories are incomplete and earlier revisions of "
+                        "documents being revised cannot be published: fetch full history (git fetch --unshallow; "
+                        "in CI, actions/checkout with fetch-depth: 0)")
+        return history
+
+    def _src(self, path: str) -> str:
+        return posixpath.relpath(path, self.docs_prefix)
+
     def _nav(self) -> list[Any]:
-        assert self.workspace is not None
-        nav: list[Any] = [{"Home": "index.md"}]
-        for doc_type in self.workspace.config.document_types.values():
-            docs = sorted((d for d in self.published if d.type == doc_type.name), key=lambda d: d.id)
-            if docs:
-                nav.append({doc_type.label: [{f"{d.id} {d.title}": self._src(d)} for d in docs]})
+        assert self.ws is not None
+        nav: list[Any] = [{"Home": "index.md"}, {"Master document list": pages.MASTER_LIST},
+                          {"ISO 9001 clause matrix": pages.CLAUSE_MATRIX}]
+        if self.config.records_register:
+            nav.append({"Records register": pages.RECORDS})
+        for doc_type in self.ws.config.document_types.values():
+            entries = sorted(((src, p) for src, p in self.published.items() if p.doc.type == doc_type.name),
+                             key=lambda pair: pair[1].doc.id)
+            if entries:
+                nav.append({pages.e(doc_type.label): [{pages.e(f"{p.doc.id} {p.doc.title}"): src}
+                                                      for src, p in entries]})
         return nav
 
-    def _src(self, doc: Document) -> str:
-        return posixpath.relpath(doc.path, self.docs_prefix)
-
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
-        if not self.config.enabled or self.workspace is None:
+        if not self.config.enabled or self.ws is None:
             return files
-        keep = {self._src(doc) for doc in self.published}
         for file in list(files):
-            if file.src_uri.endswith(".md") and file.src_uri not in keep:
-                files.remove(file)
-        home = pages.home(self.workspace, self.published, self.docs_prefix)
-        files.append(File.generated(config, "index.md", content=home))
+            if file.src_uri.endswith(".md"):
+                files.remove(file)  # every page the manual shows is generated from our own parse
+        ids = {item.doc.id: src for src, item in self.published.items()}
+        for src, item in self.published.items():
+            files.append(File.generated(config, src, content=item.doc.body))
+            files.append(File.generated(config, pages.history_uri(item.doc.id), content=pages.history_page(
+                item, self.ws.config, self.ws.today, pages.link(pages.history_uri(item.doc.id), src))))
+        generated = {
+            "index.md": pages.home(self.ws, list(self.published.values()), ids),
+            pages.MASTER_LIST: pages.master_list(self.ws, list(self.published.values()), self.left, ids),
+            pages.CLAUSE_MATRIX: pages.clause_matrix(list(self.published.values()), ids),
+        }
+        if self.config.records_register:
+            generated[pages.RECORDS] = pages.records_register(self.ws)
+        for uri, content in generated.items():
+            files.append(File.generated(config, uri, content=content))
+        for name in ("qms.css", "qms.js"):
+            files.append(File.generated(config, f"assets/qms/{name}", abs_src_path=os.path.join(ASSETS, name)))
         return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.ws is None:
+            return markdown
+        item = self.published.get(page.file.src_uri)
+        if item is None:
+            return markdown + pages.provenance(None, self.built_from, self.ws.today).replace(
+                "; this document from the working tree", "")
+        doc = item.doc
+        page.meta = {"title": doc.title, "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type}}
+        self._check_links(item)
+        block = pages.control_block(item, self.ws.config, page.file.src_uri, self.ws.today, config.use_directory_urls)
+        return block + doc.body + pages.provenance(item.source_commit, self.built_from, self.ws.today)
+
+    def _check_links(self, item: Published) -> None:
+        """A link to a controlled document that is not published fails --strict, naming both."""
+        assert self.ws is not None
+        for target in item.doc.links:
+            if not target.resolved.startswith(self.docs_prefix + "/") or not target.resolved.endswith(".md"):
+                continue
+            if self._src(target.resolved) not in self.published:
+                other = next((d for d in self.ws.documents if d.path == target.resolved), None)
+                state = self.ws.assessment(other).state if other else "missing"
+                log.warning("%s (%s, line %d) links to %s, which is not published (%s)", item.doc.path,
+                            item.doc.id, target.line, target.target, state)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self.ws is None:
+            return
+        manifest = {
+            "organisation": self.ws.config.organisation,
+            "built_from": self.built_from,
+            "build_date": self.ws.today.isoformat(),
+            "documents": [
+                {"id": p.doc.id, "title": p.doc.title, "type": p.doc.type, "revision": p.doc.revision,
+                 "effective": p.doc.effective.isoformat() if p.doc.effective else None,
+                 "fingerprint": p.doc.fingerprint, "source_commit": p.source_commit,
+                 "page": posixpath.splitext(src)[0] + "/"}
+                for src, p in sorted(self.published.items(), key=lambda pair: pair[1].doc.id)
+            ],
+        }
+        with open(os.path.join(config.site_dir, MANIFEST), "w", encoding="utf-8") as out:
+            json.dump(manifest, out, indent=2, ensure_ascii=False)
+            out.write("\n")

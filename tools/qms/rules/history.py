@@ -11,14 +11,11 @@ import io
 from collections.abc import Iterator
 
 from ..gitlog.index import Change, Commit, HistoryIndex
-from ..gitlog.trail import Signed, document_revisions
+from ..gitlog.trail import GOOD_SIGNATURES, Signed, document_revisions
 from ..model.config import Config
 from ..model.document import Document
 from ..model.finding import Finding
 from .changes import DISPOSITION_LOG
-
-GOOD_SIGNATURES = ("G", "U")
-
 
 def verify(index: HistoryIndex, config: Config) -> Iterator[Finding]:
     """Every finding about the history in `index`."""
