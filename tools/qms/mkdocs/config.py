@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
@@ -11,7 +13,7 @@ class QmsPluginConfig(base.Config):  # type: ignore[no-untyped-call]
 
     enabled = c.Type(bool, default=True)
     """Turn the plugin off (the site would then publish every file, drafts included)."""
-    build_date = c.Optional(c.Type(str))
+    build_date = c.Optional(c.Type((str, date)))
     """Publish the manual as it was in force on this date (YYYY-MM-DD), e.g. for an audit; default: today, UTC."""
     records_register = c.Type(bool, default=False)
     """Add a records register page (ids, titles, dates, retention; never the records' contents)."""

@@ -42,8 +42,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             return config
         root = os.path.dirname(os.path.abspath(config.config_file_path))
         self.docs_prefix = os.path.relpath(config.docs_dir, root).replace(os.sep, "/")
+        wanted = self.config.build_date
         try:
-            day = date.fromisoformat(self.config.build_date) if self.config.build_date else \
+            day = wanted if isinstance(wanted, date) else date.fromisoformat(wanted) if wanted else \
                 datetime.now(timezone.utc).date()
         except ValueError:
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
@@ -129,7 +130,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             return markdown + pages.provenance(None, self.built_from, self.ws.today).replace(
                 "; this document from the working tree", "")
         doc = item.doc
-        page.meta = {"title": doc.title, "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type}}
+        page.meta = {"title": pages.e(doc.title), "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type}}
         self._check_links(item)
         block = pages.control_block(item, self.ws.config, page.file.src_uri, self.ws.today, config.use_directory_urls)
         return block + doc.body + pages.provenance(item.source_commit, self.built_from, self.ws.today)

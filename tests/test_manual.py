@@ -1,0 +1,139 @@
+"""The published manual: exactly what is in force on the build date reaches site/, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo
+from helpers import PROJECT, QmsFolder, baseline
+
+FUTURE = date(2099, 1, 1)
+MARKERS = ("zanzibarDRAFT", "quokkaOBSOLETE", "narwhalNEXTREVISION", "axolotlFUTURE", "pangolinRECORD")
+
+
+def build(repo: Repo, *extra: str) -> tuple[int, str, Path]:
+    site = repo.root / "site"
+    result = repo.run(str(Path(repo.env["PATH"].split(":")[0]) / "mkdocs"), "build", "--strict", *extra, check=False)
+    return result.returncode, result.stdout + result.stderr, site
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
+    base = tmp_path_factory.mktemp("manual")
+    repo = Repo(base / "qms", base / "home")
+    qms = baseline(repo.root)
+    shutil.copy(PROJECT / "mkdocs.yml", repo.root / "mkdocs.yml")
+    qms.document("SOP-003", "Welding", body="# Welding\n\nWeld with the first procedure text.\n")
+    qms.document("SOP-004", "Painting", body="# Painting\n\nPaint with care, first revision.\n")
+    qms.document("SOP-005", "Old Gluing", status="obsolete", extra={
+        "obsoleted": date(2026, 2, 1), "reason": "Replaced by SOP-003.", "superseded_by": "SOP-003"},
+        body="# Old Gluing\n\nGlue quokkaOBSOLETE parts.\n")
+    qms.document("SOP-006", "Handling <script>alert(1)</script> parts", name="SOP-006-handling", body="# Handling\n\nHandle with gloves.\n")
+    qms.record("NCR-002", "Burr pangolinRECORD", body="pangolinRECORD found.\n")
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.commit("Adopt")
+    qms.document("SOP-007", "Cutting", status="draft", effective=None, body="# Cutting\n\nCut zanzibarDRAFT.\n")
+    qms.document("SOP-003", "Welding", revision=2, status="draft", effective=None,
+                 body="# Welding\n\nWeld narwhalNEXTREVISION.\n")
+    qms.document("SOP-004", "Painting", revision=2, effective=FUTURE,
+                 body="# Painting\n\nPaint axolotlFUTURE.\n")
+    repo.commit("Revise SOP-003 and SOP-004; draft SOP-007")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def site(repo: Repo) -> Path:
+    code, output, site = build(repo)
+    assert code == 0, output
+    return site
+
+
+def every_file(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): p.read_bytes().decode("utf-8", errors="replace")
+            for p in site.rglob("*") if p.is_file() and p.suffix != ".gz"}
+
+
+def test_no_unpublished_text_anywhere(site: Path) -> None:
+    files = every_file(site)
+    assert "search/search_index.json" in files and "sitemap.xml" in files
+    for name, text in files.items():
+        for marker in MARKERS:
+            assert marker not in text, (marker, name)
+    assert not [name for name in files if name.endswith(".md")]
+    assert not [name for name in files if "SOP-005" in name or "SOP-007" in name or "NCR" in name]
+
+
+def test_previous_revisions_are_published_while_the_next_is_not_in_force(site: Path) -> None:
+    welding = (site / "sop" / "SOP-003-welding" / "index.html").read_text()
+    assert "Weld with the first procedure text." in welding
+    assert 'data-qms-revision="1"' in welding
+    painting = (site / "sop" / "SOP-004-painting" / "index.html").read_text()
+    assert "Paint with care, first revision." in painting
+
+
+def test_front_matter_cannot_inject_markup(site: Path) -> None:
+    for name, text in every_file(site).items():
+        if name != "qms-manifest.json":  # data, not markup: it keeps the title exactly as written
+            assert "<script>alert(1)" not in text, name
+    manifest = json.loads((site / "qms-manifest.json").read_text())
+    assert "Handling <script>alert(1)</script> parts" in [d["title"] for d in manifest["documents"]]
+    page = (site / "sop" / "SOP-006-handling" / "index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_control_block_and_provenance(site: Path, repo: Repo) -> None:
+    page = (site / "sop" / "SOP-001-nonconformity" / "index.html").read_text()
+    for text in ('<div class="qms-control" data-qms-id="SOP-001" data-qms-revision="2">', "Pat Production",
+                 "Production Manager", "approval, 2026-01-02 09:00 UTC", "Next review", "Revision history of SOP-001",
+                 "Uncontrolled copy when printed", "Built from commit"):
+        assert text in page, text
+    head = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
+    assert f"Built from commit {head}" in page
+    history = (site / "history" / "SOP-003" / "index.html").read_text()
+    assert "narwhal" not in history and "<td>1</td>" in history
+
+
+def test_manifest_lists_what_was_published(site: Path, repo: Repo) -> None:
+    manifest = json.loads((site / "qms-manifest.json").read_text())
+    published = {d["id"]: d for d in manifest["documents"]}
+    assert set(published) == {"QM-001", "FRM-001", "SOP-001", "SOP-003", "SOP-004", "SOP-006"}
+    adopt = repo.git("rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    assert published["SOP-003"]["revision"] == "1" and published["SOP-003"]["source_commit"] == adopt
+    from qms.model.document import parse_document
+
+    current = parse_document((repo.root / "procedures/sop/SOP-001-nonconformity.md").read_text(), "x").item
+    assert current is not None and published["SOP-001"]["fingerprint"] == current.fingerprint
+    assert manifest["built_from"] == repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
+
+
+def test_master_list_names_obsolete_documents_without_linking_them(site: Path) -> None:
+    page = (site / "master-list" / "index.html").read_text()
+    assert "<td>SOP-005</td>" in page and "Replaced by SOP-003." in page and "SOP-005-old" not in page
+
+
+def test_build_date_shows_the_manual_as_it_was(repo: Repo, tmp_path: Path) -> None:
+    config = (repo.root / "mkdocs.yml").read_text().replace("  - qms\n", "  - qms:\n      build_date: 2099-06-01\n")
+    audit = repo.root / "mkdocs-audit.yml"
+    audit.write_text(config)
+    code, output, _site = build(repo, "-f", str(audit), "--site-dir", str(tmp_path / "site"))
+    assert code == 0, output
+    painting = (tmp_path / "site" / "sop" / "SOP-004-painting" / "index.html").read_text()
+    assert "axolotlFUTURE" in painting  # in force by 2099
+    audit.unlink()
+
+
+def test_link_to_an_unpublished_document_fails_strict(repo: Repo, tmp_path: Path) -> None:
+    qms = QmsFolder.__new__(QmsFolder)
+    qms.root = repo.root
+    qms.document("FRM-002", "Checklist", body="# Checklist\n\nSee [cutting](../sop/SOP-007-cutting.md).\n")
+    try:
+        code, output, _site = build(repo, "--site-dir", str(tmp_path / "site"))
+        assert code == 1
+        assert "procedures/forms/FRM-002-checklist.md (FRM-002, line" in output
+        assert "../sop/SOP-007-cutting.md, which is not published (draft)" in output
+    finally:
+        (repo.root / "procedures/forms/FRM-002-checklist.md").unlink()
