@@ -44,7 +44,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         self.docs_prefix = os.path.relpath(config.docs_dir, root).replace(os.sep, "/")
         wanted = self.config.build_date
         try:
-            day = wanted if isinstance(wanted, date) else date.fromisoformat(wanted) if wanted else \
+            day = wanted if isinstance(wanted, date) else date.fromisoformat(str(wanted)) if wanted else \
                 datetime.now(timezone.utc).date()
         except ValueError:
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
