@@ -27,6 +27,7 @@ serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[manual,test,bench]'
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 $(STAMP): pyproject.toml

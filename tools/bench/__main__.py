@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import shutil
 
-from . import hook, measure, synthetic
+from . import history, hook, manual, measure, synthetic
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
@@ -37,14 +37,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--docs", type=int, default=1000, help="documents in the synthetic QMS (default 1000)")
     parser.add_argument("--runs", type=int, default=5, help="repetitions of each measurement (default 5)")
+    parser.add_argument("--commits", type=int, default=10000, help="commits in the synthetic history (default 10000)")
+    parser.add_argument("--only", default="check,hook,history,manual",
+                        help="comma-separated parts to run (default: check,hook,history,manual)")
     args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="qms-bench-") as root:
         synthetic.generate(root, args.docs, PROJECT)
         sizes = [os.path.getsize(os.path.join(folder, name)) for folder, _d, names in
                  os.walk(os.path.join(root, "procedures")) for name in names]
         print(f"synthetic QMS: {len(sizes)} documents, median file {sorted(sizes)[len(sizes) // 2] / 1024:.1f} KB, "
               f"{args.runs} runs per measurement, medians")
-        bench_check(root, args.runs)
+        if "check" in parts:
+            bench_check(root, args.runs)
+        if "history" in parts or "manual" in parts:
+            repository = os.path.join(os.path.dirname(root), os.path.basename(root) + "-history")
+            history.make_history(repository, args.docs, args.commits, PROJECT)
+            if "history" in parts:
+                history.bench_history(repository, args.runs, args.docs)
+            if "manual" in parts:
+                manual.bench_manual(repository, PROJECT, max(1, min(args.runs, 3)))
+            shutil.rmtree(repository)
+        if "hook" not in parts:
+            return 0
         synthetic_draft = _draft(root, "procedures/sop/SOP-0002.md")
         hook.make_repository(root, PROJECT)
         hook.stage_change(root, synthetic_draft)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from qms.model.fingerprint import fingerprint
@@ -20,8 +21,29 @@ APPROVERS = {
     "work-instruction": [("Pat Production", "production@example.com", "production-manager")],
     "form": [("Dana Quality", "quality@example.com", "quality-manager")],
 }
+AUTHOR = ("Alex Author", "author@example.com")
 MANDATORY = ["4.3", "5.2", "6.2"]  # so that the synthetic QMS is complete and checks clean
 CLAUSES = ["7.1.5.1", "7.2", "7.5.3", "8.4.1", "8.5.1", "8.5.2", "8.6", "8.7.1", "9.2.2", "10.2.1"]
+
+
+@dataclass(frozen=True)
+class Doc:
+    """The state of one synthetic document."""
+
+    type: str
+    id: str
+    path: str
+    title: str
+    owner: str
+    revision: int
+    status: str
+    effective: date | None
+    change: str | None
+    clauses: tuple[str, ...]
+    references: tuple[str, ...]
+    body: str
+    signed_by: tuple[int, ...] = field(default=())  # indexes into APPROVERS[type]
+    signed_at: tuple[str, ...] = field(default=())
 
 
 def paragraph(rng: random.Random, words: int) -> str:
@@ -37,25 +59,23 @@ def body(rng: random.Random, title: str, links: list[str]) -> str:
     return "\n".join(parts)
 
 
-def document_text(rng: random.Random, doc_type: str, doc_id: str, title: str, owner: str, revision: int,
-                  effective: date, links: list[str], refs: list[str]) -> str:
-    text = body(rng, title, links)
-    print_ = fingerprint(doc_id, title, doc_type, str(revision), effective, text)
-    front = [
-        "---", f"id: {doc_id}", f"title: {title}", f"type: {doc_type}", f"owner: {owner}", f"revision: {revision}",
-        "status: approved", f"effective: {effective.isoformat()}",
-    ]
-    if revision > 1:
-        front.append(f"change: {paragraph(rng, 12)}")
-    clauses = MANDATORY if doc_id.endswith("-0001") else [rng.choice(CLAUSES), rng.choice(CLAUSES)]
-    front += ["clauses: [" + ", ".join(f'"{c}"' for c in clauses) + "]", f"references: [{', '.join(refs)}]",
-              "approvals:"]
-    for index, (name, email, role) in enumerate(APPROVERS[doc_type]):
-        front += [f"  - name: {name}", f"    email: {email}", f"    role: {role}", "    meaning: approval",
-                  f"    at: '{(effective - timedelta(days=3)).isoformat()}T1{index}:00:00Z'",
-                  f"    fingerprint: {print_}"]
+def render(doc: Doc) -> str:
+    """The file text of `doc`, its approvals fingerprinted over its current content."""
+    print_ = fingerprint(doc.id, doc.title, doc.type, str(doc.revision), doc.effective, doc.body)
+    front = ["---", f"id: {doc.id}", f"title: {doc.title}", f"type: {doc.type}", f"owner: {doc.owner}",
+             f"revision: {doc.revision}", f"status: {doc.status}"]
+    front += [f"effective: {doc.effective.isoformat()}"] if doc.effective else []
+    front += [f"change: {doc.change}"] if doc.change else []
+    front += ["clauses: [" + ", ".join(f'"{c}"' for c in doc.clauses) + "]",
+              f"references: [{', '.join(doc.references)}]"]
+    if doc.signed_by:
+        front.append("approvals:")
+        for which, at in zip(doc.signed_by, doc.signed_at):
+            name, email, role = APPROVERS[doc.type][which]
+            front += [f"  - name: {name}", f"    email: {email}", f"    role: {role}", "    meaning: approval",
+                      f"    at: '{at}'", f"    fingerprint: {print_}"]
     front.append("---")
-    return "\n".join(front) + "\n" + text
+    return "\n".join(front) + "\n" + doc.body
 
 
 def plan(count: int) -> list[tuple[str, str, str, str]]:
@@ -67,20 +87,44 @@ def plan(count: int) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def generate(root: str, count: int, project: str, seed: int = 7) -> list[str]:
-    """Write qms.yml and `count` effective documents under `root`; return their paths (relative)."""
-    rng = random.Random(seed)
-    shutil.copy(os.path.join(project, "qms.yml"), os.path.join(root, "qms.yml"))
+def documents(count: int, rng: random.Random) -> list[Doc]:
+    """`count` approved, effective documents that link to and reference each other."""
     rows = plan(count)
     paths = [f"{folder}/{doc_id}.md" for _t, doc_id, folder, _title in rows]
+    docs = []
     for index, (doc_type, doc_id, folder, title) in enumerate(rows):
         others = [rng.randrange(count) for _ in range(2)]
-        links = [os.path.relpath(paths[i], folder) for i in others]
-        refs = [rows[i][1] for i in others]
         effective = date(2026, 1, 1) + timedelta(days=rng.randrange(200))
-        text = document_text(rng, doc_type, doc_id, title, "quality-manager" if doc_type == "form" else
-                             "production-manager", rng.randint(1, 4), effective, links, refs)
-        os.makedirs(os.path.join(root, folder), exist_ok=True)
-        with open(os.path.join(root, paths[index]), "w", encoding="utf-8") as handle:
-            handle.write(text)
-    return paths
+        revision = rng.randint(1, 4)
+        approvers = tuple(range(len(APPROVERS[doc_type])))
+        docs.append(Doc(
+            doc_type, doc_id, paths[index], title, "quality-manager" if doc_type == "form" else "production-manager",
+            revision, "approved", effective, paragraph(rng, 12) if revision > 1 else None,
+            tuple(MANDATORY if index == 0 else [rng.choice(CLAUSES), rng.choice(CLAUSES)]),
+            tuple(rows[i][1] for i in others), body(rng, title, [os.path.relpath(paths[i], folder) for i in others]),
+            approvers, tuple(f"{(effective - timedelta(days=3)).isoformat()}T1{i}:00:00Z" for i in approvers)))
+    return docs
+
+
+def write(root: str, docs: list[Doc], project: str) -> None:
+    """qms.yml and every document, as files under `root`."""
+    shutil.copy(os.path.join(project, "qms.yml"), os.path.join(root, "qms.yml"))
+    for doc in docs:
+        os.makedirs(os.path.join(root, os.path.dirname(doc.path)), exist_ok=True)
+        with open(os.path.join(root, doc.path), "w", encoding="utf-8") as handle:
+            handle.write(render(doc))
+
+
+def generate(root: str, count: int, project: str, seed: int = 7) -> list[str]:
+    """Write qms.yml and `count` effective documents under `root`; return their paths (relative)."""
+    docs = documents(count, random.Random(seed))
+    write(root, docs, project)
+    return [doc.path for doc in docs]
+
+
+def draft_of(doc: Doc, rng: random.Random) -> Doc:
+    """The next revision of an approved document, as a draft with an edited body."""
+    lines = doc.body.split("\n")
+    lines[4] = paragraph(rng, rng.randint(45, 65))
+    return replace(doc, revision=doc.revision + 1, status="draft", effective=None, change=paragraph(rng, 10),
+                   body="\n".join(lines), signed_by=(), signed_at=())

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import approve, check, diff, history, listing, new, obsolete, records, review, revise, verify
+from .commands import approve, audit, check, diff, history, listing, new, obsolete, records, review, revise, verify
 from .errors import EXIT_INTERNAL, EXIT_USAGE, QmsError
 
 
@@ -18,7 +18,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="qms", description="Document control for an ISO 9001 QMS in Git.")
     top.add_argument("--version", action="version", version=f"qms {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (check, new, listing, revise, approve, obsolete, review, records, history, diff, verify):
+    for module in (check, new, listing, revise, approve, obsolete, review, records, history, diff, verify, audit):
         module.register(commands)
     return top
 

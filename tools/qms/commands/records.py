@@ -102,7 +102,8 @@ def create(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _rows(ws: Workspace, due_only: bool) -> list[dict[str, object]]:
+def register_rows(ws: Workspace, due_only: bool) -> list[dict[str, object]]:
+    """The records register in id order, with the end of retention and whether it has passed (`due`)."""
     rows: list[dict[str, object]] = []
     for rec in sorted(ws.records, key=lambda r: r.id):
         record_type = ws.config.record_types.get(rec.type)
@@ -117,7 +118,7 @@ def _rows(ws: Workspace, due_only: bool) -> list[dict[str, object]]:
 
 def register_list(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
-    rows = _rows(ws, args.due)
+    rows = register_rows(ws, args.due)
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

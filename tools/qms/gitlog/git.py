@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Sequence
 
 from ..errors import EXIT_USAGE, QmsError
@@ -16,16 +17,24 @@ class GitError(QmsError):
 
 
 def run(args: Sequence[str], cwd: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-    """Run `git ARGS` in `cwd` and return its standard output; raise GitError if it fails."""
+    """Run `git ARGS` in `cwd` and return its standard output; raise GitError if it fails.
+
+    Output goes through a temporary file: for the large outputs of history reads that is faster than
+    Python's pipe loop, and it cannot deadlock with a large `stdin`.
+    """
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
-    try:
-        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=env, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed (install git and try again)", EXIT_USAGE) from None
+    with tempfile.TemporaryFile() as out:
+        try:
+            result = subprocess.run(["git", *args], cwd=cwd, input=stdin, stdout=out, stderr=subprocess.PIPE,
+                                    env=env, check=False)
+        except FileNotFoundError:
+            raise GitError("git is not installed (install git and try again)", EXIT_USAGE) from None
+        out.seek(0)
+        output = out.read()
     if check and result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(f"git {' '.join(args[:3])} failed: {message[-1] if message else result.returncode}", EXIT_USAGE)
-    return result.stdout
+    return output
 
 
 def text(args: Sequence[str], cwd: str) -> str:

@@ -8,7 +8,7 @@ parsed once, with the same parser as everything else, and the summary is cached 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from .. import __version__
@@ -17,6 +17,7 @@ from ..model.document import Document, Record, parse_bytes
 from . import git
 
 NULL_BLOB = "0" * 40
+_TOPS = ("procedures/", "records/")
 _CACHE_FORMAT = f"qms-history-2-{__version__}"
 _FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
 
@@ -89,9 +90,9 @@ def build(root: str, since: str | None = None, cache: bool = True, signatures: b
     if head == git.EMPTY_TREE:
         return index
     revisions = f"{since}..HEAD" if since else "HEAD"
+    # No pathspec: limiting the walk to procedures/ and records/ costs git more than filtering here.
     raw = git.run(["log", "--reverse", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff",
-                   f"--format={_FORMAT}" + ("%G?%x00" if signatures else ""), revisions, "--", "procedures",
-                   "records"], root)
+                   f"--format={_FORMAT}" + ("%G?%x00" if signatures else ""), revisions], root)
     _parse_log(index, raw.decode("utf-8", errors="surrogateescape"), signatures)
     _load_versions(index, cache)
     return index
@@ -104,19 +105,18 @@ def _parse_log(index: HistoryIndex, raw: str, signatures: bool) -> None:
         sha, parents, an, ae, ai, cn, ce, ci, message = fields[:9]
         commit = Commit(sha, tuple(parents.split()), an, ae, datetime.fromisoformat(ai), cn, ce,
                         datetime.fromisoformat(ci), message, fields[9] if signatures else "N")
-        index.commits.append(commit)
-        rest = [token.lstrip("\n") for token in fields[width:]]
-        position = 0
-        while position < len(rest):
-            token = rest[position]
-            if token.startswith(":"):
+        rest = fields[width:]
+        relevant = False
+        for position in range(len(rest) - 1):
+            token = rest[position].lstrip("\n")
+            path = rest[position + 1]
+            if token.startswith(":") and path.startswith(_TOPS):
                 _old_mode, _new_mode, old_blob, new_blob, status = token[1:].split(" ")
-                path = rest[position + 1]
                 index.changes.append(Change(commit, status[0], path, None if old_blob == NULL_BLOB else old_blob,
                                             None if new_blob == NULL_BLOB else new_blob))
-                position += 2
-            else:
-                position += 1
+                relevant = True
+        if relevant:
+            index.commits.append(commit)
 
 
 def _load_versions(index: HistoryIndex, use_cache: bool) -> None:
@@ -135,8 +135,10 @@ def _load_versions(index: HistoryIndex, use_cache: bool) -> None:
 
 
 def _summary(item: Document | Record | None) -> Document | Record | None:
-    """The parsed version, with derived values computed now so that they are cached with it."""
+    """The parsed version as history needs it: without per-key line numbers, with its fingerprints computed
+    now so that they are cached with it."""
     if isinstance(item, Document):
+        item = replace(item, lines={})
         _ = item.fingerprint, item.authored
     return item
 

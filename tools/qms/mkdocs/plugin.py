@@ -8,6 +8,7 @@ import posixpath
 from datetime import date, datetime, timezone
 from typing import Any
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -24,6 +25,7 @@ from .publish import Left, Published, in_force
 
 log = get_plugin_logger(__name__)
 ASSETS = os.path.join(os.path.dirname(__file__), "assets")
+TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 MANIFEST = "qms-manifest.json"
 
 
@@ -122,10 +124,17 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, f"assets/qms/{name}", abs_src_path=os.path.join(ASSETS, name)))
         return files
 
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
+        if self.config.enabled and env.loader is not None:  # the theme's templates first, then ours
+            env.loader = jinja2.ChoiceLoader([env.loader, jinja2.FileSystemLoader(TEMPLATES)])
+        return env
+
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.ws is None:
             return markdown
         item = self.published.get(page.file.src_uri)
+        if page.file.src_uri.startswith("history/"):
+            page.meta["template"] = "qms-history.html"
         if item is None:
             return markdown + pages.provenance(None, self.built_from, self.ws.today).replace(
                 "; this document from the working tree", "")
