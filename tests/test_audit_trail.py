@@ -223,3 +223,23 @@ def test_signed_approvals(tmp_path: Path) -> None:
     sha = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
     code, output = verify(repo, adopted)
     assert code == 1 and f"QMS136 approval commit {sha} of SOP-001 is unsigned" in output
+
+
+def test_squash_merge_is_named_as_such(honest: tuple[Repo, str]) -> None:
+    """An approval committed by the approver on a branch and squash-merged arrives authored by the merger."""
+    repo, adopted = honest
+    repo.git("checkout", "-q", "-b", "pull-request", "main")
+    try:
+        revise(repo, "Photograph it.", "Photos.")
+        approve_all(repo, "2026-05-01")
+        repo.git("checkout", "-q", "-b", "squashed", "main")
+        repo.git("merge", "-q", "--squash", "pull-request")
+        repo.become("admin", "Ada Admin", "admin@example.com")
+        repo.run("git", "commit", "-q", "--no-verify", "--no-edit")
+        code, output = verify(repo, adopted)
+        assert code == 1
+        assert "QMS131" in output and "looks like a squash merge" in output
+        repo.git("checkout", "-q", "pull-request")
+        assert verify(repo, adopted)[0] == 0  # the branch itself, merged with a merge commit, is clean
+    finally:
+        repo.git("checkout", "-q", "-f", "main")

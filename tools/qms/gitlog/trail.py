@@ -82,6 +82,22 @@ def _order(value: str) -> tuple[int, int]:
     return (0, revisions.ordinal(scheme, value)) if revisions.is_valid(scheme, value) else (1, 0)
 
 
+def signature_problems(config: Config, signed: Signed, authors: set[str]) -> list[tuple[str, str]]:
+    """(code, reason) for each way an approval fails to hold up against the commit that added it."""
+    approval, commit = signed.approval, signed.commit
+    problems = []
+    if approval.fingerprint != signed.version.fingerprint:
+        problems.append(("QMS130", "fingerprint does not match the content at its commit"))
+    if commit.author_email.lower() != approval.email.lower():
+        problems.append(("QMS131", f"added by {commit.author_email}, not by the approver"))
+    elif config.separation_of_duties and approval.meaning == "approval" and approval.email.lower() in authors:
+        problems.append(("QMS132", "the approver wrote content of this revision"))
+    if config.signed_approvals and commit.signature not in GOOD_SIGNATURES:
+        problems.append(("QMS136", "approval commit not signed" if commit.signature == "N" else
+                         f"approval commit badly signed (git %G? = {commit.signature})"))
+    return problems
+
+
 def revision_rows(entries: list[Revision], config: Config, adopted: set[str]) -> list[dict[str, object]]:
     """Each revision as a plain dict (the JSON form, also used by the audit pack).
 
@@ -93,16 +109,7 @@ def revision_rows(entries: list[Revision], config: Config, adopted: set[str]) ->
         approvers = []
         for signed in entry.signed:
             approval = signed.approval
-            problems = []
-            if approval.fingerprint != signed.version.fingerprint:
-                problems.append("fingerprint does not match the content at its commit")
-            if signed.commit.author_email.lower() != approval.email.lower():
-                problems.append(f"added by {signed.commit.author_email}, not by the approver")
-            elif config.separation_of_duties and approval.meaning == "approval" and \
-                    approval.email.lower() in entry.authors_before(signed.commit):
-                problems.append("approver wrote content of this revision")
-            if config.signed_approvals and signed.commit.signature not in GOOD_SIGNATURES:
-                problems.append("approval commit not signed")
+            problems = [why for _code, why in signature_problems(config, signed, entry.authors_before(signed.commit))]
             carried = signed.commit.sha in adopted
             approvers.append({"name": approval.name, "email": approval.email, "role": approval.role,
                               "meaning": approval.meaning, "at": approval.at.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 
 from ..gitlog.index import Change, Commit, HistoryIndex
-from ..gitlog.trail import GOOD_SIGNATURES, Signed, document_revisions
+from ..gitlog.trail import Signed, document_revisions, signature_problems
 from ..model.config import Config
 from ..model.document import Document
 from ..model.finding import Finding
@@ -37,24 +37,26 @@ def _where(commit: Commit) -> str:
 def _signature(config: Config, signed: Signed, authors: set[str]) -> Iterator[Finding]:
     approval, commit, version = signed.approval, signed.commit, signed.version
     what = f"{approval.meaning} by {approval.name} of {version.id} revision {version.revision}"
-    if approval.fingerprint != version.fingerprint:
-        yield Finding(version.path, approval.line, "QMS130", f"{what}, added {_where(commit)}, does not match the "
-                      "content at that commit", "the signature was made for other content: treat this revision as "
-                      "unapproved and approve it again with qms approve")
-    if commit.author_email.lower() != approval.email.lower():
-        squashed = f"<{approval.email}>".lower() in commit.message.lower() and "approved-by:" in commit.message.lower()
-        hint = ("the commit carries the approver's Approved-by trailer but another author: it looks like a squash "
-                "merge, which rewrites authorship; allow only merge or rebase merges on main") if squashed else (
-                f"only {approval.name} can add this approval, with qms approve as themselves")
-        yield Finding(version.path, approval.line, "QMS131", f"{what} was added {_where(commit)}, not by the "
-                      "approver", hint)
-    elif config.separation_of_duties and approval.meaning == "approval" and approval.email.lower() in authors:
-        yield Finding(version.path, approval.line, "QMS132", f"{what} was given by an author of that revision's "
-                      f"content ({_where(commit)})", "separation of duties: another approver must approve it")
-    if config.signed_approvals and commit.signature not in GOOD_SIGNATURES:
-        state = "unsigned" if commit.signature == "N" else f"badly signed (git %G? = {commit.signature})"
-        yield Finding(version.path, approval.line, "QMS136", f"approval commit {commit.short} of {version.id} is "
-                      f"{state}", "qms.yml requires signed approval commits: qms approve --commit signs with -S")
+    for code, _reason in signature_problems(config, signed, authors):
+        if code == "QMS130":
+            yield Finding(version.path, approval.line, code, f"{what}, added {_where(commit)}, does not match the "
+                          "content at that commit", "the signature was made for other content: treat this revision "
+                          "as unapproved and approve it again with qms approve")
+        elif code == "QMS131":
+            squashed = "approved-by:" in commit.message.lower() and f"<{approval.email}>".lower() in \
+                commit.message.lower()
+            hint = ("the commit carries the approver's Approved-by trailer but another author: it looks like a "
+                    "squash merge, which rewrites authorship; allow only merge or rebase merges on main") if \
+                squashed else f"only {approval.name} can add this approval, with qms approve as themselves"
+            yield Finding(version.path, approval.line, code, f"{what} was added {_where(commit)}, not by the "
+                          "approver", hint)
+        elif code == "QMS132":
+            yield Finding(version.path, approval.line, code, f"{what} was given by an author of that revision's "
+                          f"content ({_where(commit)})", "separation of duties: another approver must approve it")
+        else:
+            state = "unsigned" if commit.signature == "N" else f"badly signed (git %G? = {commit.signature})"
+            yield Finding(version.path, approval.line, code, f"approval commit {commit.short} of {version.id} is "
+                          f"{state}", "qms.yml requires signed approval commits: qms approve --commit signs with -S")
 
 
 def _content(index: HistoryIndex, changes: list[Change]) -> Iterator[Finding]:
