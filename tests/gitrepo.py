@@ -84,3 +84,22 @@ def starter_repo(root: Path, home: Path) -> Repo:
     repo.become("admin", "Ada Admin", "admin@example.com")
     repo.commit("Adopt the starter QMS", no_verify=True)
     return repo
+
+
+SOP1 = "procedures/sop/SOP-001-nonconformity.md"
+
+
+def revise(repo: Repo, text: str, change: str) -> None:
+    """The author starts the next revision of the baseline's SOP-001 and adds `text` to it."""
+    repo.become("author")
+    repo.qms("revise", "SOP-001", "--change", change, check=True)
+    repo.edit(SOP1, "Record it on", text + " Record it on")
+    repo.commit(f"Revise SOP-001: {change}")
+
+
+def approve_all(repo: Repo, effective: str) -> None:
+    """Both approvers SOP-001 needs sign it, each committing as themselves."""
+    repo.become("production-manager")
+    repo.qms("approve", "SOP-001", "--effective", effective, "--commit", check=True)
+    repo.become("quality-manager")
+    repo.qms("approve", "SOP-001", "--commit", check=True)

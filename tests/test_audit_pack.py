@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser import chrome, chromium_missing, serve
-from gitrepo import Repo
+from gitrepo import Repo, approve_all, revise
 from helpers import PROJECT, baseline
 from jsonschema import Draft202012Validator
 from selenium.webdriver.common.by import By
@@ -24,18 +24,6 @@ FILES = ("index.html", "audit.json", "master-list.csv", "revisions.csv", "record
          "clause-matrix.csv", "overdue-reviews.csv", "redlines/SOP-001-r3-r4.html")
 
 
-def revise(repo: Repo, text: str, change: str) -> None:
-    repo.become("author")
-    repo.qms("revise", "SOP-001", "--change", change, check=True)
-    repo.edit(SOP1, "Record it on", text + " Record it on")
-    repo.commit(f"Revise SOP-001: {change}")
-
-
-def approve_all(repo: Repo, effective: str) -> None:
-    repo.become("production-manager")
-    repo.qms("approve", "SOP-001", "--effective", effective, "--commit", check=True)
-    repo.become("quality-manager")
-    repo.qms("approve", "SOP-001", "--commit", check=True)
 
 
 @pytest.fixture(scope="module")

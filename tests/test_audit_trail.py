@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from gitrepo import Repo
+from gitrepo import Repo, approve_all, revise
 from helpers import PEOPLE, baseline
 
 from qms.model.document import parse_document
@@ -18,18 +18,6 @@ SOP1 = "procedures/sop/SOP-001-nonconformity.md"
 NCR1 = "records/ncr/NCR-001.md"
 
 
-def revise(repo: Repo, text: str, change: str) -> None:
-    repo.become("author")
-    repo.qms("revise", "SOP-001", "--change", change, check=True)
-    repo.edit(SOP1, "Record it on", text + " Record it on")
-    repo.commit(f"Revise SOP-001: {change}")
-
-
-def approve_all(repo: Repo, effective: str) -> None:
-    repo.become("production-manager")
-    repo.qms("approve", "SOP-001", "--effective", effective, "--commit", check=True)
-    repo.become("quality-manager")
-    repo.qms("approve", "SOP-001", "--commit", check=True)
 
 
 @pytest.fixture(scope="module")
