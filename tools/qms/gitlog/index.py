@@ -8,6 +8,8 @@ parsed once, with the same parser as everything else, and the summary is cached 
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -128,10 +130,30 @@ def _load_versions(index: HistoryIndex, use_cache: bool) -> None:
             if blob and blob not in cached and change.path.endswith(".md"):
                 wanted.setdefault(blob, change.path)
     blobs = git.read_blobs(index.root, list(wanted))
-    fresh = {blob: _summary(parse_bytes(data, wanted[blob])) for blob, data in blobs.items()}
+    fresh = _parse_all([(blob, wanted[blob], data) for blob, data in blobs.items()])
     index.versions = {**cached, **fresh}
     if fresh:
         cache.save(path, _CACHE_FORMAT, index.versions)
+
+
+_PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
+
+
+def _parse_chunk(chunk: list[tuple[str, str, bytes | None]]) -> dict[str, Document | Record | None]:
+    return {blob: _summary(parse_bytes(data, path)) for blob, path, data in chunk}
+
+
+def _parse_all(items: list[tuple[str, str, bytes | None]]) -> dict[str, Document | Record | None]:
+    """Parse many blobs; a long history on a first run is parsed on every core."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < _PARALLEL_FROM or workers < 2:
+        return _parse_chunk(items)
+    size = -(-len(items) // (workers * 4))
+    parsed: dict[str, Document | Record | None] = {}
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        for part in pool.map(_parse_chunk, [items[i:i + size] for i in range(0, len(items), size)]):
+            parsed.update(part)
+    return parsed
 
 
 def _summary(item: Document | Record | None) -> Document | Record | None:
