@@ -154,3 +154,15 @@ def test_index_renders_in_a_browser(page_url: str) -> None:
         assert [row.find_element(By.TAG_NAME, "td").text for row in rows] == [
             "FRM-001", "FRM-002", "QM-001", "SOP-001", "SOP-002"]
         assert rows[1].find_elements(By.TAG_NAME, "td")[1].text == ODD_TITLE
+
+
+def test_redline_opens_in_a_browser(page_url: str) -> None:
+    """The redline of SOP-001 renders its insertions and deletions, self-contained."""
+    with chrome() as driver:
+        driver.get(page_url.replace("index.html", "redlines/SOP-001-r3-r4.html"))
+        assert driver.title == "SOP-001: revision 3 to 4"
+        inserted = [element.text for element in driver.find_elements(By.TAG_NAME, "ins")]
+        deleted = [element.text for element in driver.find_elements(By.TAG_NAME, "del")]
+        assert any("Label it red" in text for text in inserted) and deleted
+        colour = driver.find_element(By.CSS_SELECTOR, "pre ins").value_of_css_property("background-color")
+        assert colour not in ("rgba(0, 0, 0, 0)", "transparent")  # the page's own style applies

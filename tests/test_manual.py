@@ -137,3 +137,12 @@ def test_link_to_an_unpublished_document_fails_strict(repo: Repo, tmp_path: Path
         assert "../sop/SOP-007-cutting.md, which is not published (draft)" in output
     finally:
         (repo.root / "procedures/forms/FRM-002-checklist.md").unlink()
+
+
+def test_shallow_clone_is_explained(repo: Repo, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    shallow = Repo.__new__(Repo)
+    shallow.root, shallow.home, shallow.env = clone, repo.home, repo.env
+    code, output, _site = build(shallow, "--site-dir", str(tmp_path / "site"))
+    assert code == 1 and "this clone is shallow" in output and "fetch-depth: 0" in output
