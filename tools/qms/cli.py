@@ -3,31 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import approve, audit, check, diff, history, listing, new, obsolete, records, review, revise, verify
 from .errors import EXIT_INTERNAL, EXIT_USAGE, QmsError
 
+# Command name -> module under qms.commands. Only the module of the command being run is imported, so
+# that `qms check` (the pre-commit hook) does not pay for the imports of every other command.
+COMMANDS = {
+    "check": "check", "new": "new", "list": "listing", "status": "listing", "revise": "revise",
+    "approve": "approve", "obsolete": "obsolete", "review": "review", "record": "records", "records": "records",
+    "dispose": "records", "history": "history", "diff": "diff", "verify": "verify", "audit": "audit",
+}
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser with every command."""
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: with every command, or only with `command` when it names one."""
     top = argparse.ArgumentParser(prog="qms", description="Document control for an ISO 9001 QMS in Git.")
     top.add_argument("--version", action="version", version=f"qms {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (check, new, listing, revise, approve, obsolete, review, records, history, diff, verify, audit):
-        module.register(commands)
+    modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        importlib.import_module(f"{__package__}.commands.{name}").register(commands)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; print problems without a traceback; return the exit code."""
-    top = parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    top = parser(next((word for word in arguments if not word.startswith("-")), None))
     try:
-        args = top.parse_args(argv)
+        args = top.parse_args(arguments)
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     if not getattr(args, "handler", None):
