@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import random
 import os
 import sys
 import tempfile
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="qms-bench-") as root:
-        synthetic.generate(root, args.docs, PROJECT)
+        docs = synthetic.generate(root, args.docs, PROJECT)
         sizes = [os.path.getsize(os.path.join(folder, name)) for folder, _d, names in
                  os.walk(os.path.join(root, "procedures")) for name in names]
         print(f"synthetic QMS: {len(sizes)} documents, median file {sorted(sizes)[len(sizes) // 2] / 1024:.1f} KB, "
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_check(root, args.runs)
         if "history" in parts or "manual" in parts:
             repository = os.path.join(os.path.dirname(root), os.path.basename(root) + "-history")
-            history.make_history(repository, args.docs, args.commits, PROJECT)
+            history.make_history_apart(repository, args.docs, args.commits, PROJECT)
             if "history" in parts:
                 history.bench_history(repository, args.runs, args.docs)
             if "manual" in parts:
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(repository)
         if "hook" not in parts:
             return 0
-        synthetic_draft = _draft(root, "procedures/sop/SOP-0002.md")
+        synthetic_draft = _draft(root, docs[1])
         hook.make_repository(root, PROJECT)
         hook.stage_change(root, synthetic_draft)
         starter = os.path.join(os.path.dirname(root), os.path.basename(root) + "-starter")
@@ -79,16 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 STARTER_DRAFT = "procedures/work-instructions/WI-004-packaging-and-preservation-of-finished-parts.md"
 
 
-def _draft(root: str, rel: str) -> str:
-    """Turn a synthetic document into a draft, so that editing it is a legitimate change; return its path."""
-    path = os.path.join(root, rel)
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    head, body = text.split("\napprovals:", 1)[0], text.split("\n---\n", 1)[1]
-    head = head.replace("status: approved", "status: draft")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(head + "\n---\n" + body)
-    return rel
+def _draft(root: str, doc: synthetic.Doc) -> str:
+    """Start the next revision of `doc` as a draft, so that editing it is a legitimate change; its path."""
+    draft = synthetic.draft_of(doc, random.Random(3))
+    with open(os.path.join(root, draft.path), "w", encoding="utf-8") as handle:
+        handle.write(synthetic.render(draft))
+    return draft.path
 
 
 if __name__ == "__main__":

@@ -60,6 +60,14 @@ def make_history(root: str, count: int, commits: int, project: str, seed: int = 
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
 
 
+def make_history_apart(root: str, count: int, commits: int, project: str) -> None:
+    """make_history in a process of its own, so that the benchmark's own memory stays small: a measured
+    command is forked from it, and its peak memory would otherwise start at the benchmark's."""
+    script = ("import sys; from tools.bench.history import make_history; "
+              "make_history(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])")
+    subprocess.run([sys.executable, "-c", script, root, str(count), str(commits), project], cwd=project, check=True)
+
+
 INDEX_SCRIPT = "import sys; from qms.gitlog.index import build; build(sys.argv[1], cache=sys.argv[2] == 'warm')"
 PER_DOCUMENT = """import subprocess, sys
 for path in sys.stdin.read().split():

@@ -115,11 +115,11 @@ def write(root: str, docs: list[Doc], project: str) -> None:
             handle.write(render(doc))
 
 
-def generate(root: str, count: int, project: str, seed: int = 7) -> list[str]:
-    """Write qms.yml and `count` effective documents under `root`; return their paths (relative)."""
+def generate(root: str, count: int, project: str, seed: int = 7) -> list[Doc]:
+    """Write qms.yml and `count` effective documents under `root`; return them."""
     docs = documents(count, random.Random(seed))
     write(root, docs, project)
-    return [doc.path for doc in docs]
+    return docs
 
 
 def draft_of(doc: Doc, rng: random.Random) -> Doc:
