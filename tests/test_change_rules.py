@@ -130,3 +130,11 @@ def test_change_rule_stays_quiet(repo: tuple[Repo, QmsFolder], code: str, step: 
     assert f" {code} " not in output, output
     assert result.returncode in (0, 1)
     assert not [line for line in output.splitlines() if " QMS1" in line], output
+
+
+def test_new_never_reuses_the_id_of_a_deleted_document(repo: tuple[Repo, QmsFolder]) -> None:
+    git_repo, _qms = repo
+    git_repo.git("rm", "-q", SOP2)
+    commit_as(git_repo, "admin", "Remove the draft")
+    created = git_repo.qms("new", "procedure", "Welding", check=True)
+    assert "SOP-003" in created.stdout

@@ -8,7 +8,7 @@ from datetime import date
 
 from ..errors import EXIT_USAGE, QmsError
 from ..gitlog import git
-from ..gitlog.changes import INDEX, changed
+from ..gitlog.changes import INDEX, FileChange, changed
 from ..gitlog.history import retired_ids, revision_authors
 from ..model.config import Config
 from ..model.document import Document
@@ -22,6 +22,12 @@ def _authors_before(root: str, commit: str) -> Callable[[Document], set[str]]:
     return lambda doc: revision_authors(root, commit, doc.path, doc.revision)
 
 
+def _retired(root: str, commit: str, changes: list[FileChange]) -> dict[str, str]:
+    """Ids of deleted documents, looked up in history only when the change adds a document."""
+    adds = any(c.status == "A" and (c.new_path or "").startswith("procedures/") for c in changes)
+    return retired_ids(root, commit) if adds else {}
+
+
 def _require_repository(root: str) -> None:
     top = git.toplevel(root)
     if os.path.realpath(top) != os.path.realpath(root):
@@ -32,8 +38,9 @@ def staged(root: str, config: Config, today: date) -> list[Finding]:
     """Findings about the change staged for the next commit, made by the configured Git identity."""
     _require_repository(root)
     head = git.head_or_empty(root)
-    parsed = sides(changed(root, head, INDEX))
-    findings = list(check_changes(config, parsed, retired_ids(root, head), today))
+    changes = changed(root, head, INDEX)
+    parsed = sides(changes)
+    findings = list(check_changes(config, parsed, _retired(root, head, changes), today))
     _name, email = git.identity(root)
     findings += check_signatures(config, parsed, email, _authors_before(root, head), "in this commit")
     return findings
@@ -48,8 +55,8 @@ def branch(root: str, config: Config, today: date, base: str) -> list[Finding]:
     if not git.succeeds(["rev-parse", "--verify", "-q", f"{base}^{{commit}}"], root):
         raise QmsError(f"unknown base '{base}' (name a branch or commit, e.g. origin/main)", EXIT_USAGE)
     merge_base = git.text(["merge-base", base, "HEAD"], root)
-    findings = list(check_changes(config, sides(changed(root, merge_base, "HEAD")), retired_ids(root, merge_base),
-                                  today))
+    changes = changed(root, merge_base, "HEAD")
+    findings = list(check_changes(config, sides(changes), _retired(root, merge_base, changes), today))
     log = git.text(["log", "--reverse", "--no-merges", "--format=%H%x00%P%x00%ae", f"{merge_base}..HEAD"], root)
     for line in log.splitlines():
         sha, parents, email = line.split("\0")

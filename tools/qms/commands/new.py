@@ -9,11 +9,12 @@ import re
 import unicodedata
 
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
+from ..gitlog import git
+from ..gitlog.history import retired_ids
 from ..model import revision
 from ..model.config import Config, DocType
 from ..model.writer import atomic_write
 from ..model.workspace import Workspace
-from ..rules.identity import ID_PATTERN
 from .common import add_common, open_workspace
 
 EXAMPLE = """example:
@@ -57,13 +58,13 @@ def main(args: argparse.Namespace) -> int:
 
 
 def next_id(ws: Workspace, doc_type: DocType) -> str:
-    """One more than the highest number ever given to this type's prefix in the working tree."""
+    """One more than the highest number ever given to this type's prefix, in the work tree or in Git history."""
     numbers = [0]
     names = [doc.id for doc in ws.documents] + [os.path.basename(path) for path in ws.unreadable | ws.files]
-    for name in names:
-        match = ID_PATTERN.match(name.split("-", 2)[0] + "-" + name.split("-", 2)[1]) if name.count("-") else None
-        if match and match.group(1) == doc_type.prefix:
-            numbers.append(int(match.group(2)))
+    if git.succeeds(["rev-parse", "--verify", "-q", "HEAD"], ws.root):
+        names += list(retired_ids(ws.root, "HEAD"))
+    numbered = re.compile(re.escape(doc_type.prefix) + r"-([0-9]+)(?:\b|_|\.)")
+    numbers += [int(match.group(1)) for name in names if (match := numbered.match(name))]
     return f"{doc_type.prefix}-{max(numbers) + 1:0{doc_type.width}d}"
 
 
