@@ -27,7 +27,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     repo = Repo(base / "qms", base / "home")
     qms = baseline(repo.root)
     shutil.copy(PROJECT / "mkdocs.yml", repo.root / "mkdocs.yml")
-    qms.document("SOP-003", "Welding", body="# Welding\n\nWeld with the first procedure text.\n")
+    qms.document("SOP-003", "Welding", body="# Welding\n\nWeld with the first procedure text.\n\n"
+                 "![torch](torch.png)\n")
+    qms.write("procedures/sop/torch.png", b"\x89PNG torch")
     qms.document("SOP-004", "Painting", body="# Painting\n\nPaint with care, first revision.\n")
     qms.document("SOP-005", "Old Gluing", status="obsolete", extra={
         "obsoleted": date(2026, 2, 1), "reason": "Replaced by SOP-003.", "superseded_by": "SOP-003"},
@@ -36,7 +38,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     qms.record("NCR-002", "Burr pangolinRECORD", body="pangolinRECORD found.\n")
     repo.become("admin", "Ada Admin", "admin@example.com")
     repo.commit("Adopt")
-    qms.document("SOP-007", "Cutting", status="draft", effective=None, body="# Cutting\n\nCut zanzibarDRAFT.\n")
+    qms.document("SOP-007", "Cutting", status="draft", effective=None,
+                 body="# Cutting\n\nCut zanzibarDRAFT.\n\n![saw](saw-zanzibarDRAFT.png)\n")
+    qms.write("procedures/sop/saw-zanzibarDRAFT.png", b"\x89PNG zanzibarDRAFT")
     qms.document("SOP-003", "Welding", revision=2, status="draft", effective=None,
                  body="# Welding\n\nWeld narwhalNEXTREVISION.\n")
     qms.document("SOP-004", "Painting", revision=2, effective=FUTURE,
@@ -64,7 +68,9 @@ def test_no_unpublished_text_anywhere(site: Path) -> None:
         for marker in MARKERS:
             assert marker not in text, (marker, name)
     assert not [name for name in files if name.endswith(".md")]
-    assert not [name for name in files if "SOP-005" in name or "SOP-007" in name or "NCR" in name]
+    assert not [name for name in files if "SOP-005" in name or "SOP-007" in name or "NCR" in name
+                or any(marker in name for marker in MARKERS)]
+    assert "sop/torch.png" in files  # an image a published page shows is published with it
 
 
 def test_previous_revisions_are_published_while_the_next_is_not_in_force(site: Path) -> None:

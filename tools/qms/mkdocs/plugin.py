@@ -103,9 +103,13 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.ws is None:
             return files
+        docs_dir = os.path.abspath(config.docs_dir) + os.sep
+        linked = {link.resolved for item in self.published.values() for link in item.doc.links}
         for file in list(files):
-            if file.src_uri.endswith(".md"):
-                files.remove(file)  # every page the manual shows is generated from our own parse
+            in_docs = bool(file.abs_src_path) and os.path.abspath(file.abs_src_path).startswith(docs_dir)
+            if file.src_uri.endswith(".md") or (in_docs and f"{self.docs_prefix}/{file.src_uri}" not in linked):
+                # pages are generated from our own parse; other files go out only if a published page uses them
+                files.remove(file)
         ids = {item.doc.id: src for src, item in self.published.items()}
         for src, item in self.published.items():
             files.append(File.generated(config, src, content=item.doc.body))
