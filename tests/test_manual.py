@@ -132,6 +132,30 @@ def test_build_date_shows_the_manual_as_it_was(repo: Repo, tmp_path: Path) -> No
     audit.unlink()
 
 
+def test_rule_errors_fail_the_strict_build(repo: Repo, tmp_path: Path) -> None:
+    path = repo.root / "procedures/sop/SOP-001-nonconformity.md"
+    original = path.read_text()
+    path.write_text(original.replace("Record it on", "Write it on"))
+    try:
+        code, output, _site = build(repo, "--site-dir", str(tmp_path / "site"))
+        assert code == 1 and "procedures/sop/SOP-001-nonconformity.md:13: QMS042" in output
+    finally:
+        path.write_text(original)
+
+
+def test_records_register_is_optional_and_holds_no_record_text(repo: Repo, tmp_path: Path) -> None:
+    config = (repo.root / "mkdocs.yml").read_text().replace("  - qms\n", "  - qms:\n      records_register: true\n")
+    alternative = repo.root / "mkdocs-records.yml"
+    alternative.write_text(config)
+    try:
+        code, output, _site = build(repo, "-f", str(alternative), "--site-dir", str(tmp_path / "site"))
+        assert code == 0, output
+        register = (tmp_path / "site" / "records-register" / "index.html").read_text()
+        assert "<td>NCR-001</td>" in register and "2032-03-01" in register and "Found and contained" not in register
+    finally:
+        alternative.unlink()
+
+
 def test_link_to_an_unpublished_document_fails_strict(repo: Repo, tmp_path: Path) -> None:
     qms = QmsFolder.__new__(QmsFolder)
     qms.root = repo.root

@@ -15,6 +15,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .. import rules
 from ..errors import QmsError
 from ..gitlog import git, index
 from ..model.config import load_config
@@ -55,6 +56,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             history = self._history(root)
         except QmsError as exc:
             raise PluginError(exc.message) from None
+        for finding in rules.run(self.ws):  # the same rules as pre-commit and CI: errors fail --strict
+            (log.warning if finding.severity == "error" else log.info)("%s", finding.text())
         published, self.left = in_force(history, self.ws)
         self.published = {self._src(item.doc.path): item for item in published}
         for item in published:
