@@ -109,7 +109,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         docs_dir = os.path.abspath(config.docs_dir) + os.sep
         linked = {link.resolved for item in self.published.values() for link in item.doc.links}
         for file in list(files):
-            in_docs = bool(file.abs_src_path) and os.path.abspath(file.abs_src_path).startswith(docs_dir)
+            in_docs = os.path.abspath(file.abs_src_path or os.sep).startswith(docs_dir)
             if file.src_uri.endswith(".md") or (in_docs and f"{self.docs_prefix}/{file.src_uri}" not in linked):
                 # pages are generated from our own parse; other files go out only if a published page uses them
                 files.remove(file)
