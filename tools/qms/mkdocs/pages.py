@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import posixpath
 from datetime import date
+from typing import Any
 
 from ..gitlog.trail import Revision
 from ..model import iso9001
@@ -24,6 +25,35 @@ MASTER_LIST, CLAUSE_MATRIX, RECORDS = "master-list.md", "clause-matrix.md", "rec
 def e(value: object) -> str:
     """Escape front-matter or Git text for Markdown and HTML: no markup, no table-column breaks."""
     return html.escape(str(value)).replace("|", "&#124;").replace("\n", " ")
+
+
+def nav(config: Config, published: dict[str, Published], records: bool) -> list[Any]:
+    """The manual's navigation: generated pages, then documents grouped by type, in id order."""
+    entries: list[Any] = [{"Home": "index.md"}, {"Master document list": MASTER_LIST},
+                          {"ISO 9001 clause matrix": CLAUSE_MATRIX}] + ([{"Records register": RECORDS}] if records
+                                                                         else [])
+    for doc_type in config.document_types.values():
+        group = sorted(((src, p) for src, p in published.items() if p.doc.type == doc_type.name),
+                       key=lambda pair: pair[1].doc.id)
+        if group:
+            entries.append({e(doc_type.label): [{e(f"{p.doc.id} {p.doc.title}"): src} for src, p in group]})
+    return entries
+
+
+def manifest(ws: Workspace, published: dict[str, Published], built_from: str, directory_urls: bool) -> dict[str, Any]:
+    """site/qms-manifest.json: what was published, so that anyone can check the site against the repository."""
+    return {
+        "organisation": ws.config.organisation,
+        "built_from": built_from,
+        "build_date": ws.today.isoformat(),
+        "documents": [
+            {"id": p.doc.id, "title": p.doc.title, "type": p.doc.type, "revision": p.doc.revision,
+             "effective": p.doc.effective.isoformat() if p.doc.effective else None,
+             "fingerprint": p.doc.fingerprint, "source_commit": p.source_commit,
+             "page": page_url("index.md", src, directory_urls)}
+            for src, p in sorted(published.items(), key=lambda pair: pair[1].doc.id)
+        ],
+    }
 
 
 def history_uri(doc_id: str) -> str:

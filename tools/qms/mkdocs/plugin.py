@@ -6,7 +6,6 @@ import json
 import os
 import posixpath
 from datetime import date, datetime, timezone
-from typing import Any
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -66,7 +65,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
                          item.doc.revision, (item.source_commit or "")[:12])
         for unpublished in self.left:
             log.info("not published: %s %s (%s)", unpublished.doc.id, unpublished.doc.path, unpublished.reason)
-        config.nav = self._nav()
+        config.nav = pages.nav(self.ws.config, self.published, self.config.records_register)
         config.extra_css.append("assets/qms/qms.css")
         config.extra_javascript.append("assets/qms/qms.js")
         return config
@@ -88,20 +87,6 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
 
     def _src(self, path: str) -> str:
         return posixpath.relpath(path, self.docs_prefix)
-
-    def _nav(self) -> list[Any]:
-        assert self.ws is not None
-        nav: list[Any] = [{"Home": "index.md"}, {"Master document list": pages.MASTER_LIST},
-                          {"ISO 9001 clause matrix": pages.CLAUSE_MATRIX}]
-        if self.config.records_register:
-            nav.append({"Records register": pages.RECORDS})
-        for doc_type in self.ws.config.document_types.values():
-            entries = sorted(((src, p) for src, p in self.published.items() if p.doc.type == doc_type.name),
-                             key=lambda pair: pair[1].doc.id)
-            if entries:
-                nav.append({pages.e(doc_type.label): [{pages.e(f"{p.doc.id} {p.doc.title}"): src}
-                                                      for src, p in entries]})
-        return nav
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.ws is None:
@@ -166,18 +151,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.ws is None:
             return
-        manifest = {
-            "organisation": self.ws.config.organisation,
-            "built_from": self.built_from,
-            "build_date": self.ws.today.isoformat(),
-            "documents": [
-                {"id": p.doc.id, "title": p.doc.title, "type": p.doc.type, "revision": p.doc.revision,
-                 "effective": p.doc.effective.isoformat() if p.doc.effective else None,
-                 "fingerprint": p.doc.fingerprint, "source_commit": p.source_commit,
-                 "page": posixpath.splitext(src)[0] + "/"}
-                for src, p in sorted(self.published.items(), key=lambda pair: pair[1].doc.id)
-            ],
-        }
+        manifest = pages.manifest(self.ws, self.published, self.built_from, config.use_directory_urls)
         with open(os.path.join(config.site_dir, MANIFEST), "w", encoding="utf-8") as out:
             json.dump(manifest, out, indent=2, ensure_ascii=False)
             out.write("\n")
