@@ -100,7 +100,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
                 files.remove(file)
         ids = {item.doc.id: src for src, item in self.published.items()}
         for src, item in self.published.items():
-            files.append(File.generated(config, src, content=item.doc.body))
+            # A body that itself begins with '---' must not be taken for front matter by MkDocs.
+            body = "\n" + item.doc.body if item.doc.body.startswith("---") else item.doc.body
+            files.append(File.generated(config, src, content=body))
             files.append(File.generated(config, pages.history_uri(item.doc.id), content=pages.history_page(
                 item, self.ws.config, self.ws.today, pages.link(pages.history_uri(item.doc.id), src))))
         generated = {
