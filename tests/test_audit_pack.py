@@ -166,3 +166,25 @@ def test_redline_opens_in_a_browser(page_url: str) -> None:
         assert any("Label it red" in text for text in inserted) and deleted
         colour = driver.find_element(By.CSS_SELECTOR, "pre ins").value_of_css_property("background-color")
         assert colour not in ("rgba(0, 0, 0, 0)", "transparent")  # the page's own style applies
+
+
+def test_a_failure_midway_leaves_no_pack(pack: tuple[Repo, Path, dict[str, str]], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A disk error while the pack is being written leaves neither the pack nor its temporary folder."""
+    from qms.cli import main
+    from qms.commands import audit
+
+    repo = pack[0]
+    written: list[str] = []
+
+    def failing(path: str, text: str) -> None:
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        written.append(path)
+        Path(path).write_text(text)
+
+    monkeypatch.setattr(audit, "atomic_write", failing)
+    target = tmp_path / "pack"
+    assert main(["audit", "-C", str(repo.root), "--out", str(target), "--as-of", AS_OF]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert len(written) == 3 and list(tmp_path.iterdir()) == []

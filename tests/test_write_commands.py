@@ -64,8 +64,9 @@ def test_interrupted_write_leaves_the_file_whole(repo: Repo, monkeypatch: pytest
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, "fsync", power_cut)
-    assert main(["revise", "SOP-001", "--change", "New step."]) == 3
-    assert "internal error" in capsys.readouterr().err
+    assert main(["revise", "SOP-001", "--change", "New step."]) == 2
+    assert "Input/output error (check free space and permissions; nothing was left half-written)" in \
+        capsys.readouterr().err
     assert repo.read(SOP1) == before
     assert repo.status() == ""
 

@@ -54,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the disk or the file system, not bad input and not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"qms: {where}{exc.strerror or exc} (check free space and permissions; nothing was left "
+              "half-written)", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # a bug, not bad input: say so and how to get the details
         if os.environ.get("QMS_DEBUG"):
             traceback.print_exc()
