@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from gitrepo import Repo
-from helpers import PROJECT, QmsFolder, baseline
+from helpers import PROJECT, baseline
 
 from qms.cli import main
 from qms.model.document import parse_document

@@ -120,13 +120,9 @@ def collect(ws: Workspace, history: HistoryIndex, verified: HistoryIndex,
 
 def clause_matrix(ws: Workspace) -> list[dict[str, Any]]:
     """ISO 9001:2015 clauses 4.1-10.3 against the effective documents that address them."""
-    effective = [doc for doc in ws.documents if ws.assessment(doc).state == EFFECTIVE]
-    rows = []
-    for clause in iso9001.subclauses():
-        covering = sorted({doc.id for doc in effective if any(iso9001.covers(c, clause) for c in doc.clauses)})
-        rows.append({"clause": clause, "title": iso9001.CLAUSES[clause], "documents": covering,
-                     "gap": not covering})
-    return rows
+    effective = {doc.id: doc.clauses for doc in ws.documents if ws.assessment(doc).state == EFFECTIVE}
+    return [{"clause": clause, "title": iso9001.CLAUSES[clause], "documents": covering, "gap": not covering}
+            for clause, covering in iso9001.matrix(effective).items()]
 
 
 def _counts(master: list[dict[str, object]], records: list[dict[str, object]], documents: list[dict[str, Any]],

@@ -49,14 +49,15 @@ def succeeds(args: Sequence[str], cwd: str) -> bool:
 
 def toplevel(cwd: str) -> str:
     """The root of the work tree containing `cwd`."""
-    if not succeeds(["rev-parse", "--is-inside-work-tree"], cwd):
+    top = run(["rev-parse", "--show-toplevel"], cwd, check=False).decode("utf-8", errors="replace").strip()
+    if not top:
         raise GitError(f"{cwd} is not inside a Git repository (git init, or run in your QMS clone)")
-    return text(["rev-parse", "--show-toplevel"], cwd)
+    return top
 
 
 def head_or_empty(cwd: str) -> str:
     """HEAD's commit, or the empty tree in a repository without commits."""
-    return text(["rev-parse", "HEAD"], cwd) if succeeds(["rev-parse", "--verify", "-q", "HEAD"], cwd) else EMPTY_TREE
+    return run(["rev-parse", "--verify", "-q", "HEAD"], cwd, check=False).decode().strip() or EMPTY_TREE
 
 
 def is_shallow(cwd: str) -> bool:
@@ -66,10 +67,10 @@ def is_shallow(cwd: str) -> bool:
 
 def identity(cwd: str) -> tuple[str, str]:
     """(name, email) from git config, as `git commit` would use them."""
-    name = run(["config", "user.name"], cwd, check=False).decode().strip()
-    email = run(["config", "user.email"], cwd, check=False).decode().strip()
-    name = os.environ.get("GIT_AUTHOR_NAME", name)
-    email = os.environ.get("GIT_AUTHOR_EMAIL", email)
+    found = run(["config", "--get-regexp", r"^user\.(name|email)$"], cwd, check=False).decode("utf-8", "replace")
+    config = dict(line.split(" ", 1) for line in found.splitlines() if " " in line)
+    name = os.environ.get("GIT_AUTHOR_NAME", config.get("user.name", "").strip())
+    email = os.environ.get("GIT_AUTHOR_EMAIL", config.get("user.email", "").strip())
     if not email:
         raise GitError("no Git identity: git config user.name 'Your Name' && git config user.email you@example.com")
     return name, email

@@ -11,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from .. import __version__
 from ..model import cache
@@ -163,8 +163,3 @@ def _summary(item: Document | Record | None) -> Document | Record | None:
         item = replace(item, lines={})
         _ = item.fingerprint, item.authored
     return item
-
-
-def effective_on(doc: Document, day: date) -> bool:
-    """Whether a version says it is approved and in force on `day` (approvals checked by the caller)."""
-    return doc.status == "approved" and doc.effective is not None and doc.effective <= day

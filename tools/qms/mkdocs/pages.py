@@ -14,7 +14,6 @@ from typing import Any
 from ..gitlog.trail import Revision
 from ..model import iso9001
 from ..model.config import Config
-from ..model.document import Document
 from ..model.state import next_review, retain_until
 from ..model.workspace import Workspace
 from .publish import Left, Published, effective_revisions
@@ -168,11 +167,9 @@ def clause_matrix(published: list[Published], src: dict[str, str]) -> str:
     lines = ["# ISO 9001:2015 clause matrix", "", "Which documents in force address each clause. "
              "<span class=\"qms-gap\">Gap</span> marks a clause no published document addresses.", "",
              "| Clause | Title | Documents |", "| --- | --- | --- |"]
-    gaps = 0
-    for clause in iso9001.subclauses():
-        covering = sorted(p.doc.id for p in published if any(iso9001.covers(c, clause) for c in p.doc.clauses))
-        if not covering:
-            gaps += 1
+    matrix = iso9001.matrix({p.doc.id: p.doc.clauses for p in published})
+    gaps = sum(1 for covering in matrix.values() if not covering)
+    for clause, covering in matrix.items():
         cell = ", ".join(f"[{e(i)}]({src[i]})" for i in covering) or "<span class=\"qms-gap\">Gap</span>"
         lines.append(f"| {clause} | {e(iso9001.CLAUSES[clause])} | {cell} |")
     lines.insert(3, f"{gaps} gap(s).\n")

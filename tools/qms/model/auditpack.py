@@ -114,7 +114,7 @@ def _table(headers: Iterable[str], rows: Iterable[Iterable[str]], empty: str) ->
     if not body:
         return f"<p class=\"muted\">{e(empty)}</p>\n"
     head = "".join(f"<th>{e(header)}</th>" for header in headers)
-    return f"<table>\n" + (f"<thead><tr>{head}</tr></thead>\n" if head else "") + f"<tbody>\n{body}</tbody></table>\n"
+    return "<table>\n" + (f"<thead><tr>{head}</tr></thead>\n" if head else "") + f"<tbody>\n{body}</tbody></table>\n"
 
 
 def _flag(value: Any, css: str) -> str:

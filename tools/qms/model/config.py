@@ -86,10 +86,6 @@ class Config:
         """Everyone named in a role, by lower-case email."""
         return {person.email.lower(): person for role in self.roles.values() for person in role.people}
 
-    def type_for_prefix(self, prefix: str) -> DocType | None:
-        """The document type whose ids start with `prefix`."""
-        return next((t for t in self.document_types.values() if t.prefix == prefix), None)
-
 
 class ConfigError(QmsError):
     """qms.yml cannot be used; carries one finding per problem."""

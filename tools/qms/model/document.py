@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
+from typing import TypeVar
 
 from . import schema
 from .finding import Finding, FindingError
@@ -13,6 +14,9 @@ from .fingerprint import fingerprint
 from .links import Link, relative_links
 from .source import Split, decode, split_front_matter
 from .yamlread import Parsed, load
+
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Approval:
@@ -184,7 +188,7 @@ def parse_bytes(data: bytes | None, path: str | None) -> Document | Record | Non
 
 
 def _items(parsed: Parsed, key: str, spec: schema.Schema, what: str, path: str, findings: list[Finding],
-           build: object) -> list:  # type: ignore[type-arg]
+           build: Callable[[dict[str, object], int], T]) -> list[T]:
     raw = parsed.value.get(key) if isinstance(parsed.value, dict) else None
     if raw is None:
         return []
@@ -192,12 +196,12 @@ def _items(parsed: Parsed, key: str, spec: schema.Schema, what: str, path: str, 
         findings.append(Finding(path, parsed.line(key), "QMS022", f"'{key}' must be a list",
                                 f"each {what} is an item starting with '- '"))
         return []
-    items = []
+    items: list[T] = []
     for index, entry in enumerate(raw):
         checked = schema.check(entry, spec, parsed, path, (key, index), what)
         findings.extend(checked.findings)
         if not checked.findings:
-            items.append(build(checked.values, parsed.line(key, index)))  # type: ignore[operator]
+            items.append(build(checked.values, parsed.line(key, index)))
     return items
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 CLAUSES: dict[str, str] = {
     "4": "Context of the organization",
     "4.1": "Understanding the organization and its context",
@@ -56,8 +58,6 @@ CLAUSES: dict[str, str] = {
     "10.2.2": "Documented information on nonconformity", "10.3": "Continual improvement",
 }
 
-SECTIONS = ("4", "5", "6", "7", "8", "9", "10")
-
 
 def is_clause(number: str) -> bool:
     """Whether `number` is a clause of ISO 9001:2015, sections 4 to 10."""
@@ -72,3 +72,9 @@ def covers(declared: str, clause: str) -> bool:
 def subclauses() -> list[str]:
     """The second-level clauses (4.1 ... 10.3): the rows of the clause matrix."""
     return [number for number in CLAUSES if number.count(".") == 1]
+
+
+def matrix(declared: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """For each second-level clause, the ids (sorted) of the documents whose declared clauses address it."""
+    return {clause: sorted(doc_id for doc_id, clauses in declared.items() if any(covers(c, clause) for c in clauses))
+            for clause in subclauses()}

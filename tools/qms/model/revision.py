@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-SCHEMES = ("numeric", "alpha")
-
 
 def is_valid(scheme: str, revision: str) -> bool:
     """Whether `revision` is written in `scheme`."""
