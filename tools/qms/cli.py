@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_USAGE, QmsError
@@ -21,9 +22,17 @@ COMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """Keeps each command's example epilog as written; sub-commands are made of the same class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser: with every command, or only with `command` when it names one."""
-    top = argparse.ArgumentParser(prog="qms", description="Document control for an ISO 9001 QMS in Git.")
+    top = _Parser(prog="qms", description="Document control for an ISO 9001 QMS in Git.")
     top.add_argument("--version", action="version", version=f"qms {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))

@@ -28,7 +28,7 @@ EXAMPLE = """examples:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("approve", help="approve (electronically sign) a document's current revision",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("id", metavar="ID", help="the document id, e.g. SOP-001")
     parser.add_argument("--meaning", choices=("approval", "review", "obsoletion"), default="approval",
                         help="what the signature means (default: approval)")
@@ -36,8 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--effective", type=parse_date, metavar="YYYY-MM-DD",
                         help="set the effective date before signing (only while nobody has signed yet)")
     add_commit_option(parser)
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -45,11 +45,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("audit", help="write an offline audit pack: HTML, JSON, CSV and redlines",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="the folder to create; must not exist or be empty (relative to -C DIR)")
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

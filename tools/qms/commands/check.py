@@ -24,7 +24,7 @@ EXAMPLE = """examples:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("check", help="check documents and records against the document-control rules",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="report only findings for these files or folders")
     parser.add_argument("--strict", action="store_true", help="treat warnings (such as overdue reviews) as errors")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -33,8 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                        help="also check the staged change as the next commit by your Git identity (pre-commit)")
     scope.add_argument("--base", metavar="REF",
                        help="also check every commit since the merge-base with REF, each by its author (CI)")
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 from ..errors import EXIT_USAGE, QmsError
@@ -32,8 +33,9 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
-def add_common(parser: argparse.ArgumentParser) -> None:
-    """Options every command takes."""
+def add_common(parser: argparse.ArgumentParser, handler: Callable[[argparse.Namespace], int]) -> None:
+    """Options every command takes, and the function that runs it."""
+    parser.set_defaults(handler=handler)
     parser.add_argument("-C", dest="directory", default=".", metavar="DIR",
                         help="run as if started in DIR (default: the current folder)")
     parser.add_argument("--as-of", type=parse_date, metavar="YYYY-MM-DD",

@@ -20,14 +20,13 @@ EXAMPLE = """examples:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("diff", help="what changed between two revisions of a document",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("id", metavar="ID", help="the document id")
     parser.add_argument("old", metavar="REV_A", help="the earlier revision")
     parser.add_argument("new", metavar="REV_B", help="the later revision")
     parser.add_argument("--html", action="store_true", help="a standalone HTML redline instead of a unified diff")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -20,11 +20,10 @@ EXAMPLE = """examples:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("history", help="the revision history of a document, from Git",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("id", metavar="ID", help="the document id, e.g. SOP-001")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def adopted_commits(root: str, config: Config) -> set[str]:

@@ -22,11 +22,10 @@ COLUMNS = ("id", "title", "type", "revision", "state", "owner", "effective", "ne
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     for name in ("list", "status"):
         parser = commands.add_parser(name, help="the master list of documents and their state",
-                                     epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog=EXAMPLE)
         parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                             help="output format (default: table)")
-        add_common(parser)
-        parser.set_defaults(handler=main)
+        add_common(parser, main)
 
 
 def rows(ws: Workspace) -> list[dict[str, object]]:

@@ -25,12 +25,11 @@ _PLAIN = re.compile(r"[A-Za-z0-9(][A-Za-z0-9 ,.()/&'+-]*\Z")
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("new", help="create a new draft document with the next free id",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("type", metavar="TYPE", help="a document type from qms.yml (procedure, form, ...)")
     parser.add_argument("title", metavar="TITLE", help="the document title")
     parser.add_argument("--owner", metavar="ROLE", help="the owning role (default: quality-manager, if it exists)")
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

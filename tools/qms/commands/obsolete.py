@@ -18,14 +18,13 @@ EXAMPLE = """example:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("obsolete", help="withdraw a document from use (kept forever, never published)",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("id", metavar="ID", help="the document id, e.g. SOP-012")
     parser.add_argument("--reason", required=True, metavar="TEXT", help="why it is withdrawn")
     parser.add_argument("--superseded-by", metavar="ID", help="the document that replaces it")
     parser.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", help="obsolete from (default: today)")
     add_commit_option(parser)
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -34,34 +34,28 @@ DISPOSE_EXAMPLE = """example:
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    group = commands.add_parser("record", help="create records (see qms record new --help)", epilog=NEW_EXAMPLE,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = commands.add_parser("record", help="create records (see qms record new --help)", epilog=NEW_EXAMPLE)
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
-    new = actions.add_parser("new", help="create a new record with the next free id", epilog=NEW_EXAMPLE,
-                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    new = actions.add_parser("new", help="create a new record with the next free id", epilog=NEW_EXAMPLE)
     new.add_argument("type", metavar="TYPE", help="a record type from qms.yml")
     new.add_argument("title", metavar="TITLE", help="the record title")
     new.add_argument("--form", metavar="ID", help="the form the record was made on")
     new.add_argument("--corrects", metavar="ID", help="the record this one corrects")
     new.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", help="the record date (default: today)")
     new.add_argument("--owner", metavar="ROLE", help="the owning role (default: the procedure's owner)")
-    add_common(new)
-    new.set_defaults(handler=create)
+    add_common(new, create)
 
-    listing = commands.add_parser("records", help="the records register with retention dates", epilog=LIST_EXAMPLE,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    listing = commands.add_parser("records", help="the records register with retention dates", epilog=LIST_EXAMPLE)
     listing.add_argument("--due", action="store_true", help="only records whose retention period has ended")
     listing.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
-    add_common(listing)
-    listing.set_defaults(handler=register_list)
+    add_common(listing, register_list)
 
     dispose = commands.add_parser("dispose", help="remove a record after its retention period, logging why",
-                                  epilog=DISPOSE_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                  epilog=DISPOSE_EXAMPLE)
     dispose.add_argument("id", metavar="ID", help="the record id")
     dispose.add_argument("--reason", required=True, metavar="TEXT", help="why it is disposed of")
     add_commit_option(dispose)
-    add_common(dispose)
-    dispose.set_defaults(handler=dispose_record)
+    add_common(dispose, dispose_record)
 
 
 def _next_record_id(ws: Workspace, record_type: RecordType) -> str:

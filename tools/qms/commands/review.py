@@ -20,14 +20,13 @@ EXAMPLE = """examples:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("review", help="record a periodic review of an effective document",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("id", metavar="ID", help="the document id, e.g. POL-001")
     parser.add_argument("--outcome", choices=("no-change", "revision-needed"), default="no-change",
                         help="the review's conclusion (default: no-change)")
     parser.add_argument("--note", metavar="TEXT", help="a remark to keep with the review")
     add_commit_option(parser)
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

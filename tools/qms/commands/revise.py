@@ -19,12 +19,11 @@ EXAMPLE = """example:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("revise", help="start the next revision of an approved document (as a draft)",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("id", metavar="ID", help="the document id, e.g. SOP-001")
     parser.add_argument("--change", required=True, metavar="TEXT", help="what the new revision changes")
     add_commit_option(parser)
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:

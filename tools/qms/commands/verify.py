@@ -20,12 +20,11 @@ EXAMPLE = """examples:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("verify", help="verify every approval and change in the Git history",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     parser.add_argument("--since", metavar="REF", help="verify only commits after REF (default: verify_from in "
                         "qms.yml, else all history)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    add_common(parser)
-    parser.set_defaults(handler=main)
+    add_common(parser, main)
 
 
 def main(args: argparse.Namespace) -> int:
