@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from helpers import PEOPLE, PROJECT
@@ -14,31 +16,55 @@ VENV_BIN = str(Path(sys.executable).parent)
 
 
 class Repo:
-    """A Git work tree in a temporary folder, committed to by named people."""
+    """A Git work tree in a temporary folder, committed to by named people.
 
-    def __init__(self, root: Path, home: Path) -> None:
+    It keeps its own clock: every command it runs sees the same time as Git's dates and as the tool's clock
+    (QMS_NOW), and the clock moves one minute on after each, so that history is in order and reproducible.
+    """
+
+    def __init__(self, root: Path, home: Path, start: str = "2026-03-02T09:00:00") -> None:
         self.root = root
         self.home = home
+        self.clock = datetime.fromisoformat(start).replace(tzinfo=timezone.utc)
         home.mkdir(parents=True, exist_ok=True)
         (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
         self.env = {
             "HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_DATE": "2026-11-20T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-20T10:00:00Z",
             "PATH": VENV_BIN + os.pathsep + os.environ.get("PATH", ""), "PRE_COMMIT_HOME": str(home / "pre-commit"),
             "LANG": "C.UTF-8", "NO_MKDOCS_2_WARNING": "1",
         }
         root.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q")
+        (root / ".gitignore").write_text(".qms-*.tmp\n")
         self.become("author")
 
     def run(self, *command: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run a command in the work tree with the test environment."""
         full_env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "QMS_"))}
-        full_env.update(self.env, **(env or {}))
+        moment = self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
+        full_env.update(self.env, GIT_AUTHOR_DATE=moment, GIT_COMMITTER_DATE=moment, QMS_NOW=moment)
+        full_env.update(env or {})
+        self.clock += timedelta(minutes=1)
         result = subprocess.run(list(command), cwd=self.root, env=full_env, capture_output=True, text=True, check=False)
         if check and result.returncode != 0:
             raise AssertionError(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
+
+    def at(self, moment: str) -> None:
+        """Move the clock on to `moment` (YYYY-MM-DD or a date-time, UTC); it never goes back."""
+        wanted = datetime.fromisoformat(moment if "T" in moment else moment + "T09:00:00").replace(tzinfo=timezone.utc)
+        assert wanted >= self.clock, f"the clock is at {self.clock}, after {moment}"
+        self.clock = wanted
+
+    def sibling(self, root: Path) -> "Repo":
+        """The same people, home and clock, in another work tree (a clone)."""
+        other = copy.copy(self)
+        other.root = root
+        return other
+
+    @property
+    def today(self) -> str:
+        return self.clock.date().isoformat()
 
     def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run("git", *args, check=check)
@@ -77,8 +103,8 @@ class Repo:
 
 def starter_repo(root: Path, home: Path) -> Repo:
     """A repository holding a copy of this project's starter QMS, committed by the QMS administrator."""
-    repo = Repo(root, home)
-    for name in ("qms.yml", "procedures", "records", ".pre-commit-config.yaml", ".gitattributes"):
+    repo = Repo(root, home, start="2026-11-20T10:00:00")
+    for name in ("qms.yml", "procedures", "records", ".pre-commit-config.yaml", ".gitattributes", ".gitignore"):
         source = PROJECT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     repo.become("admin", "Ada Admin", "admin@example.com")

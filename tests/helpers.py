@@ -25,8 +25,9 @@ document_types:
 roles:
   quality-manager:
     title: Quality Manager
-    people: [{name: Dana Quality, email: quality@example.com}]
+    people: [{name: Dana Quality, email: quality@example.com}, {name: Quinn Deputy, email: deputy.quality@example.com}]
     approves: [manual, procedure, form]
+    disposes: [nonconformity]
   production-manager:
     title: Production Manager
     people: [{name: Pat Production, email: production@example.com}]

@@ -36,7 +36,7 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, Path, dict[str
     repo.commit("Adopt the QMS")
     adopted = repo.git("rev-parse", "HEAD").stdout.strip()
     revise(repo, "Quarantine the part.", "Quarantine first.")
-    approve_all(repo, "2026-03-01")
+    approve_all(repo, "2026-03-05")
     revise(repo, "Label it red.", "Red labels.")
     approve_all(repo, "2026-04-01")
     repo.become("admin", "Ada Admin", "admin@example.com")
@@ -88,14 +88,14 @@ def test_csv_files(pack: tuple[Repo, Path, dict[str, str]]) -> None:
     sop = [dict(zip(header, row)) for row in revisions[1:] if row[0] == "SOP-001"]
     assert [(r["revision"], r["approval_name"], r["verification"]) for r in sop] == [
         ("2", "Pat Production", "adopted"), ("2", "Dana Quality", "adopted"),
-        ("3", "Pat Production", "verified"), ("3", "Dana Quality", "verified"),
-        ("4", "Pat Production", "verified"), ("4", "Dana Quality", "verified")]
+        ("3", "Pat Production", "recorded"), ("3", "Dana Quality", "recorded"),
+        ("4", "Pat Production", "recorded"), ("4", "Dana Quality", "recorded")]
     assert [dict(zip(header, r))["approval_name"] for r in revisions[1:] if r[0] == "SOP-002"] == [""]
     records = read_csv(out / "records.csv")
     assert records[1][0] == "NCR-001" and records[1][records[0].index("retain_until")] == "2032-03-01"
     findings = [dict(zip(read_csv(out / "findings.csv")[0], row)) for row in read_csv(out / "findings.csv")[1:]]
-    assert {"source": "history", "code": "QMS134", "commit": shas["tamper"]}.items() <= \
-        next(f for f in findings if f["code"] == "QMS134").items()
+    assert {"source": "history", "code": "QMS110", "commit": shas["tamper"]}.items() <= \
+        next(f for f in findings if f["code"] == "QMS110").items()
     assert any(f["code"] == "QMS060" and f["source"] == "check" and "QM-001" in f["path"] for f in findings)
     matrix = {row[0]: row for row in read_csv(out / "clause-matrix.csv")[1:]}
     assert matrix["10.2"][2:] == ["FRM-001; SOP-001", "no"] and matrix["4.1"][2:] == ["", "yes"]

@@ -30,7 +30,7 @@ def honest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, str]:
     repo.commit("Adopt the QMS")
     adopted = repo.git("rev-parse", "HEAD").stdout.strip()
     revise(repo, "Quarantine the part.", "Quarantine first.")
-    approve_all(repo, "2026-03-01")
+    approve_all(repo, "2026-03-05")
     revise(repo, "Label it red.", "Red labels.")
     approve_all(repo, "2026-04-01")
     return repo, adopted
@@ -52,11 +52,11 @@ def test_history_shows_every_revision_with_its_approvers(honest: tuple[Repo, str
     repo, _adopted = honest
     rows = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)["revisions"]
     assert [row["revision"] for row in rows] == ["2", "3", "4"]
-    assert rows[1]["change"] == "Quarantine first." and rows[1]["effective"] == "2026-03-01"
+    assert rows[1]["change"] == "Quarantine first." and rows[1]["effective"] == "2026-03-05"
     assert rows[1]["authors"] == ["Alex Author <author@example.com>"]
     for row in rows[1:]:
-        assert [(a["name"], a["role"], a["verified"]) for a in row["approvals"]] == [
-            ("Pat Production", "production-manager", True), ("Dana Quality", "quality-manager", True)]
+        assert [(a["name"], a["role"], a["verdict"]) for a in row["approvals"]] == [
+            ("Pat Production", "production-manager", "recorded"), ("Dana Quality", "quality-manager", "recorded")]
     text = repo.qms("history", "SOP-001", check=True).stdout
     assert text.count("revision ") >= 3 and "Dana Quality (quality-manager)" in text
 
@@ -68,7 +68,7 @@ def test_diff_shows_exactly_the_changed_lines(honest: tuple[Repo, str]) -> None:
     assert changed == ["-Quarantine the part. Record it on [FRM-001](../forms/FRM-001-nonconformity-report.md).",
                        "+Quarantine the part. Label it red. Record it on "
                        "[FRM-001](../forms/FRM-001-nonconformity-report.md)."]
-    assert "effective: 2026-03-01 -> 2026-04-01" in out and "change: Quarantine first. -> Red labels." in out
+    assert "effective: 2026-03-05 -> 2026-04-01" in out and "change: Quarantine first. -> Red labels." in out
 
 
 def test_html_redline_is_standalone(honest: tuple[Repo, str], tmp_path: Path) -> None:
@@ -130,12 +130,12 @@ def own_approval(repo: Repo) -> None:
 
 
 TAMPERING: list[tuple[str, Callable[[Repo], None], list[str]]] = [
-    ("hand-written approval", forge_review, ["QMS131"]),
-    ("approval copied from an earlier revision", copy_old_approvals, ["QMS130", "QMS131"]),
-    ("body edited after approval, fingerprints edited to match", edit_and_refingerprint, ["QMS133", "QMS131"]),
-    ("record edited", lambda r: r.edit(NCR1, "Found and contained.", "Found, contained and scrapped."), ["QMS134"]),
-    ("record deleted", lambda r: r.git("rm", "-q", NCR1), ["QMS135"]),
-    ("approval commit authored by the revision's author", own_approval, ["QMS132"]),
+    ("hand-written approval", forge_review, ["QMS120"]),
+    ("approval copied from an earlier revision", copy_old_approvals, ["QMS130", "QMS120"]),
+    ("body edited after approval, fingerprints edited to match", edit_and_refingerprint, ["QMS100", "QMS120"]),
+    ("record edited", lambda r: r.edit(NCR1, "Found and contained.", "Found, contained and scrapped."), ["QMS110"]),
+    ("record deleted", lambda r: r.git("rm", "-q", NCR1), ["QMS112"]),
+    ("approval commit authored by the revision's author", own_approval, ["QMS121"]),
 ]
 
 
@@ -167,7 +167,8 @@ def test_deleted_procedure_is_reported(honest: tuple[Repo, str]) -> None:
         repo.commit("Remove the manual", no_verify=True)
         sha = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
         code, output = verify(repo, adopted)
-        assert code == 1 and f"QMS138 controlled document QM-001 was deleted at commit {sha}" in output
+        assert code == 1 and "QMS103 controlled document QM-001 deleted by Alex Author <author@example.com> " \
+            f"at commit {sha}" in output
     finally:
         repo.git("checkout", "-q", "-f", "main")
 
@@ -176,8 +177,7 @@ def test_shallow_clone_is_reported(honest: tuple[Repo, str], tmp_path: Path) -> 
     repo, _adopted = honest
     clone = tmp_path / "shallow"
     repo.git("clone", "-q", "--depth", "2", f"file://{repo.root}", str(clone))
-    shallow = Repo.__new__(Repo)
-    shallow.root, shallow.home, shallow.env = clone, repo.home, repo.env
+    shallow = repo.sibling(clone)
     result = shallow.qms("verify")
     assert result.returncode == 1 and "QMS137" in result.stdout and "fetch-depth: 0" in result.stdout
 
@@ -200,7 +200,7 @@ def test_signed_approvals(tmp_path: Path) -> None:
                            ("gpg.ssh.allowedSignersFile", str(allowed))):
         repo.git("config", setting, value)
     revise(repo, "Quarantine the part.", "Quarantine first.")
-    approve_all(repo, "2026-03-01")  # qms approve --commit signs with -S
+    approve_all(repo, "2026-03-05")  # qms approve --commit signs with -S
     assert repo.git("log", "-1", "--format=%G?").stdout.strip() == "G"
     code, output = verify(repo, adopted)
     assert code == 0, output
@@ -210,7 +210,8 @@ def test_signed_approvals(tmp_path: Path) -> None:
     repo.commit("Approve without signing", no_verify=True)
     sha = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
     code, output = verify(repo, adopted)
-    assert code == 1 and f"QMS136 approval commit {sha} of SOP-001 is unsigned" in output
+    assert code == 1 and f"QMS136 the commit adding the approval by Pat Production to SOP-001 is unsigned at commit {sha}" \
+        in output
 
 
 def test_squash_merge_is_named_as_such(honest: tuple[Repo, str]) -> None:
@@ -226,7 +227,7 @@ def test_squash_merge_is_named_as_such(honest: tuple[Repo, str]) -> None:
         repo.run("git", "commit", "-q", "--no-verify", "--no-edit")
         code, output = verify(repo, adopted)
         assert code == 1
-        assert "QMS131" in output and "looks like a squash merge" in output
+        assert "QMS120" in output and "looks like a squash merge" in output
         repo.git("checkout", "-q", "pull-request")
         assert verify(repo, adopted)[0] == 0  # the branch itself, merged with a merge commit, is clean
     finally:

@@ -112,7 +112,7 @@ CONFIG_CASES: list[tuple[str, str, str]] = [
     ("unknown approving role", "REPLACE:approvals: [quality-manager]}=approvals: [auditor]}", "qms.yml:7: QMS091"),
     ("python tag", "!!python/object:os.system {}\n", "qms.yml:1: QMS014"),
     ("not a mapping", "- organisation\n", "qms.yml:1: QMS016"),
-    ("clause unknown", 'REPLACE:clauses: ["10.2.2"]=clauses: ["12.1"]', "qms.yml:24: QMS091"),
+    ("clause unknown", 'REPLACE:clauses: ["10.2.2"]=clauses: ["12.1"]', "qms.yml:25: QMS091"),
 ]
 
 

@@ -51,3 +51,25 @@ def test_recent_files_are_not_cached(qms: QmsFolder, capsys: pytest.CaptureFixtu
     assert check(qms, capsys)[0] == 0
     stored = pickle.loads((qms.root / ".git" / "qms-cache").read_bytes())["payload"]
     assert list(stored) == ["procedures/manual/QM-001-quality-manual.md"]
+
+
+def test_an_edit_that_restores_the_old_modification_time_is_seen(qms: QmsFolder,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (qms.root / ".git").mkdir()
+    for path in qms.root.rglob("*.md"):
+        age(path)
+    assert check(qms, capsys)[0] == 0
+    target = qms.path(SOP1)
+    stat = target.stat()
+    target.write_text(target.read_text().replace("Record it on", "Rekord it on"))  # same size
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old time, as an adversary would
+    assert target.stat().st_size == stat.st_size and target.stat().st_mtime_ns == stat.st_mtime_ns
+    code, out = check(qms, capsys)
+    assert code == 1 and "QMS042" in out
+
+
+def test_the_cache_format_names_the_parsers_source() -> None:
+    from qms.model import cache
+
+    assert cache.code_format("parse") != cache.code_format("history")
+    assert cache.code_format("parse").startswith("qms-parse-")

@@ -40,7 +40,7 @@ def sign(repo: Repo, rel: str, role: str, meaning: str = "approval") -> None:
     doc = parse_document(repo.read(rel), rel).item
     assert doc is not None
     fields = {"id": doc.id, "title": doc.title, "type": doc.type, "revision": doc.revision, "effective": doc.effective}
-    entry = approval(fields, doc.body, role, meaning)
+    entry = approval(fields, doc.body, role, meaning, at=repo.clock.strftime("%Y-%m-%dT%H:%M:%SZ"))
     text = repo.read(rel)
     head, _, body = text[4:].partition("\n---\n")
     lines = head + ("\napprovals:" if "approvals:" not in head else "")
@@ -94,8 +94,10 @@ QUIET: list[tuple[str, Step, str]] = [
     ("QMS104", lambda r, q: q.document("SOP-003", "Welding", status="draft", effective=None), "author"),
     ("QMS106", lambda r, q: r.edit(SOP2, 'status: "draft"', 'status: "draft"  # still drafting'), "author"),
     ("QMS110", lambda r, q: q.record("NCR-002", "Scratch", extra={"corrects": "NCR-001"}), "author"),
-    ("QMS112", lambda r, q: (r.git("rm", "-q", NCR1), r.write(LOG, "id,path,title\nNCR-001,records/ncr/NCR-001.md,x\n")),
-     "author"),
+    ("QMS112", lambda r, q: (r.at("2033-06-01"), r.git("rm", "-q", NCR1), r.write(
+        LOG, "id,path,title,type,date,retain_until,disposed_at,name,email,reason\n"
+        "NCR-001,records/ncr/NCR-001.md,x,nonconformity,2026-03-01,2032-03-01,2033-06-01T09:00:00Z,Dana Quality,"
+        "quality@example.com,Retention ended.\n")), "quality-manager"),
     ("QMS113", lambda r, q: (r.write(LOG, "id,path\n"), commit_as(r, "admin", "log"),
                              r.write(LOG, "id,path\nNCR-000,records/ncr/NCR-000.md\n")), "author"),
     ("QMS120", lambda r, q: sign(r, SOP2, "quality-manager", "review"), "quality-manager"),

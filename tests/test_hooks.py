@@ -29,8 +29,7 @@ def test_try_repo_from_another_qms_repository(tmp_path: Path) -> None:
     shutil.copytree(PROJECT, source, ignore=shutil.ignore_patterns(".venv", "site", "*.egg-info", "__pycache__",
                                                                    ".pytest_cache", ".git"))
     other = Repo(tmp_path / "other", tmp_path / "home")
-    source_repo = Repo.__new__(Repo)
-    source_repo.root, source_repo.home, source_repo.env = source, other.home, other.env
+    source_repo = other.sibling(source)
     source_repo.git("init", "-q")
     source_repo.become("admin", "Ada Admin", "admin@example.com")
     source_repo.commit("Snapshot", no_verify=True)

@@ -172,7 +172,6 @@ def test_link_to_an_unpublished_document_fails_strict(repo: Repo, tmp_path: Path
 def test_shallow_clone_is_explained(repo: Repo, tmp_path: Path) -> None:
     clone = tmp_path / "shallow"
     repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
-    shallow = Repo.__new__(Repo)
-    shallow.root, shallow.home, shallow.env = clone, repo.home, repo.env
+    shallow = repo.sibling(clone)
     code, output, _site = build(shallow, "--site-dir", str(tmp_path / "site"))
     assert code == 1 and "this clone is shallow" in output and "fetch-depth: 0" in output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -85,7 +86,9 @@ def test_obsolete_with_successor(repo: Repo) -> None:
     repo.git("add", "-A")
     assert repo.qms("check", "--staged", "--as-of", "2026-06-01").returncode == 1  # the scope (4.3) is gone
     assert "QMS070" in repo.qms("check", "--as-of", "2026-06-01").stdout
-    assert state(repo, "QM-001") == "obsolete"
+    assert state(repo, "QM-001") == "effective"  # in force until the day it is obsolete from
+    listing = json.loads(repo.qms("list", "--format", "json", "--as-of", "2026-05-01", check=True).stdout)
+    assert {row["id"]: row["state"] for row in listing}["QM-001"] == "obsolete"
 
 
 def test_periodic_review_keeps_the_fingerprint(repo: Repo) -> None:

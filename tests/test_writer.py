@@ -22,7 +22,7 @@ def approve(data: Any) -> None:
 def test_rewrite_keeps_comments_order_and_body(tmp_path: Path) -> None:
     target = tmp_path / "SOP-007.md"
     shutil.copy(GOLDEN / "rewrite-before.md", target)
-    writer.rewrite_front_matter(str(target), approve)
+    writer.atomic_write(str(target), writer.edited_front_matter(str(target), approve))
     assert target.read_text() == (GOLDEN / "rewrite-after.md").read_text()
 
 
@@ -36,7 +36,7 @@ def test_failed_write_leaves_the_file_untouched(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError):
-        writer.rewrite_front_matter(str(target), approve)
+        writer.atomic_write(str(target), writer.edited_front_matter(str(target), approve))
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["SOP-007.md"]
 

@@ -9,15 +9,15 @@ from typing import Any
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..gitlog import git
-from ..gitlog.history import revision_authors
+from ..model import clock
 from ..model.config import Person
 from ..model.document import Document, parse_bytes
 from ..model.fingerprint import fingerprint
 from ..model.state import required_roles
 from ..model.workspace import Workspace
-from ..model.writer import rewrite_front_matter
-from .common import add_common, open_workspace, parse_date
-from .writing import actor, add_commit_option, commit, document, now
+from ..model.writer import edited_front_matter
+from .common import add_common, parse_date
+from .writing import actor, add_commit_option, commit, document, editing, guard, now, write
 
 EXAMPLE = """examples:
   qms approve SOP-001 --commit
@@ -36,21 +36,20 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--effective", type=parse_date, metavar="YYYY-MM-DD",
                         help="set the effective date before signing (only while nobody has signed yet)")
     add_commit_option(parser)
-    add_common(parser, main)
+    add_common(parser, main, as_of=False)
 
 
 def main(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
+    with editing(args) as ws:
+        return _approve(args, ws)
+
+
+def _approve(args: argparse.Namespace, ws: Workspace) -> int:
     doc = document(ws, args.id)
     person = actor(ws)
     _check_state(doc, args.meaning)
     role = _choose_role(ws, doc, person, args.role)
     _check_committed(ws, doc)
-    if args.meaning != "review" and ws.config.separation_of_duties and args.meaning != "obsoletion":
-        head = git.head_or_empty(ws.root)
-        if person.email.lower() in revision_authors(ws.root, head, doc.path, doc.revision):
-            raise QmsError(f"{person.name} authored content of {doc.id} revision {doc.revision}; separation of "
-                           "duties: another person holding an approving role must approve it")
     effective = _effective(doc, args.effective, args.meaning)
     signed = fingerprint(doc.id, doc.title, doc.type, doc.revision, effective, doc.body)
     valid_before = [a for a in doc.approvals if a.fingerprint == signed]
@@ -76,7 +75,9 @@ def main(args: argparse.Namespace) -> int:
         if complete:
             data["status"] = "approved"
 
-    rewrite_front_matter(os.path.join(ws.root, doc.path), apply)
+    text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
+    guard(ws, person, {doc.path: text})
+    write(ws, {doc.path: text})
     print(f"{doc.path}: {args.meaning} of {doc.id} revision {doc.revision} by {person.name} <{person.email}> as "
           f"{role} at {at}, fingerprint {signed}")
     if effective != doc.effective:
@@ -135,4 +136,7 @@ def _effective(doc: Document, wanted: date | None, meaning: str) -> date | None:
     if any(a.fingerprint == doc.fingerprint for a in doc.approvals):
         raise QmsError(f"{doc.id} is already signed for effective date {doc.effective}; changing it would void "
                        "those signatures")
+    if wanted < clock.today():
+        raise QmsError(f"--effective {wanted} is in the past: a document takes effect on or after the day it is "
+                       "approved (use today or a later date)")
     return wanted

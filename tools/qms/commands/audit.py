@@ -18,17 +18,16 @@ from typing import Any
 
 from .. import __version__, rules
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
-from ..gitlog import git, index
-from ..gitlog.index import HistoryIndex
-from ..gitlog.trail import document_revisions, revision_rows
+from ..gitlog import git
+from ..gitlog.trail import NOT_VALID, by_document, document_revisions, problems_by_entry, revision_rows
 from ..model import auditpack, iso9001
 from ..model.finding import Finding
 from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
 from ..model.writer import atomic_write
-from ..rules.history import verify
 from .common import add_common, open_workspace
+from .control import Judged, judge_history
 from .history import adopted_commits
 from .listing import rows as master_rows
 from .records import register_rows
@@ -39,7 +38,6 @@ EXAMPLE = """examples:
 
 The folder must not exist yet (or be empty). Open index.html in any browser; nothing is loaded from the network.
 """
-_SHORT_COMMIT = re.compile(r"\bcommit ([0-9a-f]{12})\b")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -53,15 +51,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
-    git.toplevel(ws.root)
+    git.require_root(ws.root)
     out = os.path.abspath(os.path.join(args.directory, args.out))
     _check_target(out, ws.root)
     since = ws.config.verify_from
-    if since and not git.succeeds(["rev-parse", "--verify", "-q", f"{since}^{{commit}}"], ws.root):
+    if since and git.commit_id(ws.root, since) is None:
         raise QmsError(f"unknown commit '{since}' (verify_from in qms.yml)", EXIT_USAGE)
-    history = index.build(ws.root, signatures=ws.config.signed_approvals)
-    verified = index.build(ws.root, since, signatures=ws.config.signed_approvals) if since else history
-    pack, redlines = collect(ws, history, verified, adopted_commits(ws.root, ws.config))
+    pack, redlines = collect(ws, judge_history(ws.root, ws.config, since), adopted_commits(ws.root, ws.config))
     files = {"index.html": auditpack.index_html(pack),
              "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
              **auditpack.csv_tables(pack), **redlines}
@@ -75,26 +71,25 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def collect(ws: Workspace, history: HistoryIndex, verified: HistoryIndex,
-            adopted: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The pack as plain data (the content of audit.json), and the redline pages by their path in the pack."""
-    config = ws.config
-    full = {commit.sha[:12]: commit.sha for commit in history.commits}
-    findings = [_finding(f, "check", full) for f in rules.run(ws)]
-    findings += [_finding(f, "history", full) for f in sorted(set(verify(verified, config)))]
+    config, history = ws.config, judged.history
+    findings = [_finding(f, "check") for f in rules.run(ws)]
+    findings += [_finding(f, "history") for f in sorted(set(judged.findings))]
+    problems = problems_by_entry(judged.findings)
     documents: list[dict[str, Any]] = []
     redlines: dict[str, str] = {}
-    for doc_id, changes in sorted(history.document_changes().items()):
-        entries = document_revisions(history, changes)
+    for doc_id, transitions in sorted(by_document(history.transitions).items()):
+        entries = document_revisions(transitions)
         if not entries:
             continue
         redline = None
         if len(entries) > 1:
-            old, new = entries[-2].last, entries[-1].last
+            old, new = (history.full(entry.versions[-1][0]) for entry in entries[-2:])
             redline = f"redlines/{_safe(doc_id)}-r{_safe(old.revision)}-r{_safe(new.revision)}.html"
             redlines[redline] = html_redline(old, new, config.organisation)
         documents.append({"id": doc_id, "title": entries[-1].last.title, "redline": redline,
-                          "revisions": revision_rows(entries, config, adopted)})
+                          "revisions": revision_rows(entries, config, adopted, problems)})
     master = master_rows(ws)
     overdue = [{"id": row["id"], "title": row["title"], "owner": row["owner"], "effective": row["effective"],
                 "next_review": row["next_review"],
@@ -135,7 +130,7 @@ def _counts(master: list[dict[str, object]], records: list[dict[str, object]], d
     counts.update({
         "records": len(records), "records_due": sum(bool(row["due"]) for row in records),
         "revisions": len(revisions), "approvals": len(approvals),
-        "approvals_not_verified": sum(not a["verified"] and not a["adopted"] for a in approvals),
+        "approvals_not_valid": sum(a["verdict"] == NOT_VALID for a in approvals),
         "findings_check": sum(f["source"] == "check" for f in findings),
         "findings_history": sum(f["source"] == "history" for f in findings),
         "errors": sum(f["severity"] == "error" for f in findings),
@@ -146,11 +141,9 @@ def _counts(master: list[dict[str, object]], records: list[dict[str, object]], d
     return counts
 
 
-def _finding(finding: Finding, source: str, full: dict[str, str]) -> dict[str, Any]:
-    """A finding as pack data: where it came from and, for history, the full id of the commit it names."""
-    named = _SHORT_COMMIT.search(finding.message)
-    commit = full.get(named.group(1)) if named else None
-    return {"source": source, **finding.as_dict(), "commit": commit}
+def _finding(finding: Finding, source: str) -> dict[str, Any]:
+    """A finding as pack data: where it came from, and the commit it names."""
+    return {"source": source, **finding.as_dict()}
 
 
 def _safe(text: str) -> str:

@@ -10,7 +10,7 @@ import sys
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS
 from ..model.finding import Finding
 from ..rules import errors, run
-from . import gitcheck
+from . import control
 from .common import add_common, open_workspace
 
 EXAMPLE = """examples:
@@ -40,9 +40,9 @@ def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     findings = run(ws, strict=args.strict)
     if args.staged or args.base:
-        extra = gitcheck.staged(ws.root, ws.config, ws.today) if args.staged else gitcheck.branch(
-            ws.root, ws.config, ws.today, args.base)
-        findings = sorted(set(findings) | set(extra))
+        judged = control.judge_staged(ws.root, ws.config) if args.staged else \
+            control.judge_branch(ws.root, ws.config, args.base).findings
+        findings = merge(findings, [f.as_error() if args.strict else f for f in judged])
     if args.paths:
         wanted = [_relative(ws.root, path) for path in args.paths]
         findings = [f for f in findings if any(_within(f.path, path) for path in wanted)]
@@ -57,6 +57,13 @@ def main(args: argparse.Namespace) -> int:
             print(finding.text())
         _summary(findings, len(ws.documents), len(ws.records))
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def merge(state: list[Finding], changes: list[Finding]) -> list[Finding]:
+    """The findings about the tree and about the change together; where both name the same code at the same
+    place (an approval the tree and the change both show as unauthorised), the change's finding stands."""
+    seen = {(f.path, f.line, f.code) for f in changes if not f.commit}
+    return sorted(set(changes) | {f for f in state if (f.path, f.line, f.code) not in seen})
 
 
 def _summary(findings: list[Finding], documents: int, records: int) -> None:

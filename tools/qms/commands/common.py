@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date
 
 from ..errors import EXIT_USAGE, QmsError
+from ..model import clock
 from ..model.config import CONFIG_FILE, Config, load_config
 from ..model.workspace import Workspace, scan
 
@@ -33,19 +34,22 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
-def add_common(parser: argparse.ArgumentParser, handler: Callable[[argparse.Namespace], int]) -> None:
-    """Options every command takes, and the function that runs it."""
-    parser.set_defaults(handler=handler)
+def add_common(parser: argparse.ArgumentParser, handler: Callable[[argparse.Namespace], int],
+               as_of: bool = True) -> None:
+    """Options every command takes, and the function that runs it. Commands that write take no --as-of: what
+    they do is judged at the time they do it."""
+    parser.set_defaults(handler=handler, as_of=None)
     parser.add_argument("-C", dest="directory", default=".", metavar="DIR",
                         help="run as if started in DIR (default: the current folder)")
-    parser.add_argument("--as-of", type=parse_date, metavar="YYYY-MM-DD",
-                        help="judge effective dates and reviews as of this date (default: today, UTC)")
+    if as_of:
+        parser.add_argument("--as-of", type=parse_date, metavar="YYYY-MM-DD",
+                            help="judge effective dates and reviews as of this date (default: today, UTC)")
 
 
 def today(args: argparse.Namespace) -> date:
     """The date the command judges by."""
     chosen: date | None = args.as_of
-    return chosen or datetime.now(timezone.utc).date()
+    return chosen or clock.today()
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:

@@ -7,7 +7,7 @@ import sys
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..gitlog import index
-from ..gitlog.trail import document_revisions
+from ..gitlog.trail import by_document, document_revisions
 from ..model.redline import field_changes, html_redline, unified
 from ..model.writer import atomic_write
 from .common import add_common, load
@@ -32,14 +32,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
     history = index.build(root)
-    changes = history.document_changes().get(args.id)
-    if not changes:
+    transitions = by_document(history.transitions).get(args.id)
+    if not transitions:
         raise QmsError(f"no history for {args.id} (is it committed? qms list shows the ids)")
-    revisions = {entry.revision: entry.last for entry in document_revisions(history, changes)}
+    revisions = {entry.revision: entry for entry in document_revisions(transitions)}
     for wanted in (args.old, args.new):
         if wanted not in revisions:
             raise QmsError(f"{args.id} has no revision {wanted} in history (it has: {', '.join(revisions)})")
-    old, new = revisions[args.old], revisions[args.new]
+    old, new = (history.full(revisions[wanted].versions[-1][0]) for wanted in (args.old, args.new))
     if args.html:
         text = html_redline(old, new, config.organisation)
     else:

@@ -7,10 +7,11 @@ import json
 import sys
 
 from ..errors import EXIT_CLEAN, QmsError
-from ..gitlog import git, index
-from ..gitlog.trail import document_revisions, revision_rows
+from ..gitlog import git
+from ..gitlog.trail import VERDICTS, by_document, document_revisions, problems_by_entry, revision_rows
 from ..model.config import Config
 from .common import add_common, load
+from .control import judge_history
 
 EXAMPLE = """examples:
   qms history SOP-001
@@ -28,16 +29,17 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def adopted_commits(root: str, config: Config) -> set[str]:
     """Commits up to and including verify_from: history carried over when the QMS was adopted."""
-    return set(git.text(["rev-list", config.verify_from], root).split()) if config.verify_from else set()
+    return git.commits_after(root, None, config.verify_from) if config.verify_from else set()
 
 
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
-    history = index.build(root, signatures=config.signed_approvals)
-    changes = history.document_changes().get(args.id)
-    if not changes:
+    judged = judge_history(root, config, config.verify_from)
+    transitions = by_document(judged.history.transitions).get(args.id)
+    if not transitions:
         raise QmsError(f"no history for {args.id} (is it committed? qms list shows the ids)")
-    rows = revision_rows(document_revisions(history, changes), config, adopted_commits(root, config))
+    rows = revision_rows(document_revisions(transitions), config, adopted_commits(root, config),
+                         problems_by_entry(judged.findings))
     if args.format == "json":
         json.dump({"id": args.id, "revisions": rows}, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -50,8 +52,8 @@ def main(args: argparse.Namespace) -> int:
             print(f"  change:    {row['change']}")
         print(f"  authors:   {', '.join(row['authors'])}")  # type: ignore[arg-type]
         for approval in row["approvals"]:  # type: ignore[attr-defined]
-            verdict = "verified" if approval["verified"] else "adopted (before verify_from)" if approval["adopted"] \
-                else "NOT VERIFIED: " + "; ".join(approval["problems"])
+            verdict = VERDICTS[approval["verdict"]] + (": " + "; ".join(approval["problems"])
+                                                       if approval["problems"] else "")
             print(f"  {approval['meaning']:<9}  {approval['name']} ({approval['role']}) {approval['at']} "
                   f"commit {approval['commit'][:12]}: {verdict}")
     return EXIT_CLEAN

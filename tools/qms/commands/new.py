@@ -10,12 +10,12 @@ import unicodedata
 
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..gitlog import git
-from ..gitlog.history import retired_ids
 from ..model import revision
-from ..model.config import Config, DocType
-from ..model.writer import atomic_write
+from ..model.config import Config, DocType, Person
 from ..model.workspace import Workspace
-from .common import add_common, open_workspace
+from .common import add_common
+from .control import history_ledger
+from .writing import editing, guard, write
 
 EXAMPLE = """example:
   qms new procedure "Calibration of torque tools" --owner quality-manager
@@ -33,7 +33,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def main(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
+    with editing(args) as ws:
+        return _new(args, ws)
+
+
+def _new(args: argparse.Namespace, ws: Workspace) -> int:
     config = ws.config
     doc_type = config.document_types.get(args.type)
     if doc_type is None:
@@ -46,11 +50,12 @@ def main(args: argparse.Namespace) -> int:
         raise QmsError(f"unknown role '{owner}' (use one of: {', '.join(config.roles)})", EXIT_USAGE)
     doc_id = next_id(ws, doc_type)
     rel = f"{doc_type.folder}/{doc_id}-{slug(title)}.md"
-    path = os.path.join(ws.root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if os.path.lexists(path):
+    if os.path.lexists(os.path.join(ws.root, rel)):
         raise QmsError(f"{rel} already exists (choose another title)")
-    atomic_write(path, skeleton(config, doc_type, doc_id, title, owner))
+    text = skeleton(config, doc_type, doc_id, title, owner)
+    in_git = git.succeeds(["rev-parse", "--git-dir"], ws.root)
+    guard(ws, Person(*git.identity(ws.root)) if in_git else Person("", ""), {rel: text})
+    write(ws, {rel: text})
     print(f"created {rel}: {doc_id} \"{title}\", revision {revision.first(config.revision_scheme)}, draft, "
           f"owner {owner}")
     return EXIT_CLEAN
@@ -60,8 +65,7 @@ def next_id(ws: Workspace, doc_type: DocType) -> str:
     """One more than the highest number ever given to this type's prefix, in the work tree or in Git history."""
     numbers = [0]
     names = [doc.id for doc in ws.documents] + [os.path.basename(path) for path in ws.unreadable | ws.files]
-    if git.succeeds(["rev-parse", "--verify", "-q", "HEAD"], ws.root):
-        names += list(retired_ids(ws.root, "HEAD"))
+    names += list(history_ledger(ws.root, ws.config).retired)
     numbered = re.compile(re.escape(doc_type.prefix) + r"-([0-9]+)(?:\b|_|\.)")
     numbers += [int(match.group(1)) for name in names if (match := numbered.match(name))]
     return f"{doc_type.prefix}-{max(numbers) + 1:0{doc_type.width}d}"

@@ -7,9 +7,11 @@ import os
 from typing import Any
 
 from ..errors import EXIT_CLEAN, QmsError
-from ..model.writer import rewrite_front_matter
-from .common import add_common, open_workspace, parse_date, today
-from .writing import actor, add_commit_option, commit, document, now
+from ..model import clock
+from ..model.workspace import Workspace
+from ..model.writer import edited_front_matter
+from .common import add_common, parse_date
+from .writing import actor, add_commit_option, commit, document, editing, guard, now, write
 
 EXAMPLE = """example:
   qms obsolete SOP-012 --reason "Replaced by SOP-008." --superseded-by SOP-008 --commit
@@ -22,13 +24,18 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("id", metavar="ID", help="the document id, e.g. SOP-012")
     parser.add_argument("--reason", required=True, metavar="TEXT", help="why it is withdrawn")
     parser.add_argument("--superseded-by", metavar="ID", help="the document that replaces it")
-    parser.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", help="obsolete from (default: today)")
+    parser.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD",
+                        help="obsolete from this day (default: today); until then it stays in force")
     add_commit_option(parser)
-    add_common(parser, main)
+    add_common(parser, main, as_of=False)
 
 
 def main(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
+    with editing(args) as ws:
+        return _obsolete(args, ws)
+
+
+def _obsolete(args: argparse.Namespace, ws: Workspace) -> int:
     doc = document(ws, args.id)
     person = actor(ws)
     reason = " ".join(args.reason.split())
@@ -38,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
         raise QmsError(f"{doc.id} is {doc.status}: only an approved document is made obsolete"
                        + (" (a draft that was never approved can simply be deleted before it is committed)"
                           if doc.status == "draft" else ""))
-    role = next((r.name for r in ws.config.roles.values() if r.has(person.email) and doc.type in r.approves), None)
+    role = next((r.name for r in ws.config.may_approve(person.email, doc.type)), None)
     if role is None:
         raise QmsError(f"{person.name} holds no role that may approve {doc.type} documents, so cannot withdraw "
                        f"{doc.id} (see qms.yml roles)")
@@ -47,7 +54,9 @@ def main(args: argparse.Namespace) -> int:
         target = ws.by_id.get(successor)
         if target is None or target.status == "obsolete" or target.id == doc.id:
             raise QmsError(f"--superseded-by {successor} is not a current document")
-    when = args.date or today(args)
+    when = args.date or clock.today()
+    if when < clock.today():
+        raise QmsError(f"--date {when} is in the past: a document is withdrawn from today or a later date")
     at = now()
 
     def apply(data: Any) -> None:
@@ -65,7 +74,9 @@ def main(args: argparse.Namespace) -> int:
         data["approvals"].append({"name": person.name, "email": person.email, "role": role,
                                   "meaning": "obsoletion", "at": at, "fingerprint": doc.fingerprint})
 
-    rewrite_front_matter(os.path.join(ws.root, doc.path), apply)
+    text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
+    guard(ws, person, {doc.path: text})
+    write(ws, {doc.path: text})
     print(f"{doc.path}: {doc.id} status approved -> obsolete from {when}, reason: {reason}"
           + (f", superseded by {successor}" if successor else "")
           + f"; obsoletion signed by {person.name} as {role} at {at}")

@@ -14,11 +14,13 @@ from ..errors import EXIT_CLEAN, QmsError
 from ..model.config import RecordType
 from ..model.state import retain_until
 from ..model.workspace import Workspace
-from ..model.writer import atomic_write
-from ..rules.changes import DISPOSITION_LOG
+from ..model import clock
+from ..model.config import Person
+from ..model.transition import DISPOSITION_LOG
+from ..gitlog import git
 from .common import add_common, open_workspace, parse_date
 from .new import slug
-from .writing import actor, add_commit_option, commit, now, record
+from .writing import actor, add_commit_option, commit, editing, guard, now, record, write
 
 LOG_HEADER = ["id", "path", "title", "type", "date", "retain_until", "disposed_at", "name", "email", "reason"]
 NEW_EXAMPLE = """example:
@@ -43,7 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     new.add_argument("--corrects", metavar="ID", help="the record this one corrects")
     new.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", help="the record date (default: today)")
     new.add_argument("--owner", metavar="ROLE", help="the owning role (default: the procedure's owner)")
-    add_common(new, create)
+    add_common(new, create, as_of=False)
 
     listing = commands.add_parser("records", help="the records register with retention dates", epilog=LIST_EXAMPLE)
     listing.add_argument("--due", action="store_true", help="only records whose retention period has ended")
@@ -55,7 +57,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     dispose.add_argument("id", metavar="ID", help="the record id")
     dispose.add_argument("--reason", required=True, metavar="TEXT", help="why it is disposed of")
     add_commit_option(dispose)
-    add_common(dispose, dispose_record)
+    add_common(dispose, dispose_record, as_of=False)
 
 
 def _next_record_id(ws: Workspace, record_type: RecordType) -> str:
@@ -66,7 +68,11 @@ def _next_record_id(ws: Workspace, record_type: RecordType) -> str:
 
 
 def create(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
+    with editing(args) as ws:
+        return _create(args, ws)
+
+
+def _create(args: argparse.Namespace, ws: Workspace) -> int:
     record_type = ws.config.record_types.get(args.type)
     if record_type is None:
         raise QmsError(f"unknown record type '{args.type}' (use one of: {', '.join(ws.config.record_types)})")
@@ -81,15 +87,17 @@ def create(args: argparse.Namespace) -> int:
     title = " ".join(args.title.split())
     record_id = _next_record_id(ws, record_type)
     rel = f"{record_type.folder}/{record_id}-{slug(title)}.md"
-    path = os.path.join(ws.root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.lexists(os.path.join(ws.root, rel)):
+        raise QmsError(f"{rel} already exists (choose another title)")
     lines = ["---", f"id: {record_id}", f"title: {json.dumps(title, ensure_ascii=False)}", f"type: {record_type.name}",
              f"date: {(args.date or ws.today).isoformat()}", f"owner: {owner}",
              f"procedure: {record_type.procedure}"]
     lines += [f"form: {args.form}"] if args.form else []
     lines += [f"corrects: {args.corrects}"] if args.corrects else []
     lines += ["---", f"# {title}", "", "Record what happened, what was found and what was done.", ""]
-    atomic_write(path, "\n".join(lines))
+    guard(ws, Person(*git.identity(ws.root)) if git.succeeds(["rev-parse", "--git-dir"], ws.root) else
+          Person("", ""), {rel: "\n".join(lines)})
+    write(ws, {rel: "\n".join(lines)})
     until = retain_until(args.date or ws.today, record_type.retention_years)
     print(f"created {rel}: {record_id} ({record_type.name}), retained until {until}; fill it in, then commit: "
           "once committed it cannot change")
@@ -137,7 +145,12 @@ def _log_rows(root: str) -> dict[str, list[str]]:
 
 
 def dispose_record(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
+    with editing(args) as ws:
+        return _dispose(args, ws)
+
+
+def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
+    """Disposal is judged today, never as of another date: a destructive command has no --as-of."""
     rec = record(ws, args.id)
     person = actor(ws)
     reason = " ".join(args.reason.split())
@@ -147,7 +160,7 @@ def dispose_record(args: argparse.Namespace) -> int:
     if record_type is None:
         raise QmsError(f"{rec.path}: unknown record type '{rec.type}' (run qms check)")
     until = retain_until(rec.date, record_type.retention_years)
-    if until > ws.today:
+    if until > clock.today():
         raise QmsError(f"{rec.id} must be retained until {until} ({record_type.retention_years} years for "
                        f"{rec.type} records); it cannot be disposed of before then")
     attachments = sorted({link.resolved for link in rec.links if link.resolved in ws.files
@@ -155,7 +168,11 @@ def dispose_record(args: argparse.Namespace) -> int:
     removed = [rec.path, *attachments]
     at = now()
     log_path = os.path.join(ws.root, DISPOSITION_LOG)
-    existing = open(log_path, encoding="utf-8").read() if os.path.exists(log_path) else ""
+    if os.path.exists(log_path):
+        with open(log_path, encoding="utf-8") as handle:
+            existing = handle.read()
+    else:
+        existing = ""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if not existing:
@@ -163,14 +180,16 @@ def dispose_record(args: argparse.Namespace) -> int:
     for path in removed:
         writer.writerow([rec.id, path, rec.title, rec.type, rec.date.isoformat(), until.isoformat(), at, person.name,
                          person.email, reason])
-    atomic_write(log_path, existing + buffer.getvalue())
+    files: dict[str, str | None] = {DISPOSITION_LOG: existing + buffer.getvalue(), **{path: None for path in removed}}
+    guard(ws, person, files)
+    write(ws, files)
     for path in removed:
-        os.remove(os.path.join(ws.root, path))
         print(f"{path}: removed ({rec.id}, retained until {until})")
     print(f"{DISPOSITION_LOG}: appended disposal of {rec.id} by {person.name} at {at}: {reason}")
     if args.commit:
         commit(ws, [DISPOSITION_LOG, *removed], f"Dispose of record {rec.id}",
-               {"Disposed-by": f"{person.name} <{person.email}>", "Record": rec.id, "Reason": reason})
+               {"Disposed-by": f"{person.name} <{person.email}>", "Record": rec.id, "Reason": reason},
+               sign=ws.config.signed_approvals)
     return EXIT_CLEAN
 
 

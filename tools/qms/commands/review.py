@@ -8,9 +8,10 @@ from typing import Any
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..model.state import EFFECTIVE, next_review
-from ..model.writer import rewrite_front_matter
-from .common import add_common, open_workspace
-from .writing import actor, add_commit_option, commit, document, now
+from ..model.workspace import Workspace
+from ..model.writer import edited_front_matter
+from .common import add_common
+from .writing import actor, add_commit_option, commit, document, editing, guard, now, write
 
 EXAMPLE = """examples:
   qms review POL-001 --commit
@@ -26,17 +27,20 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                         help="the review's conclusion (default: no-change)")
     parser.add_argument("--note", metavar="TEXT", help="a remark to keep with the review")
     add_commit_option(parser)
-    add_common(parser, main)
+    add_common(parser, main, as_of=False)
 
 
 def main(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
+    with editing(args) as ws:
+        return _review(args, ws)
+
+
+def _review(args: argparse.Namespace, ws: Workspace) -> int:
     doc = document(ws, args.id)
     person = actor(ws)
     if ws.assessment(doc).state != EFFECTIVE:
         raise QmsError(f"{doc.id} is {ws.assessment(doc).state}; only an effective document is reviewed")
-    allowed = {doc.owner} | {r.name for r in ws.config.roles.values() if doc.type in r.approves}
-    if not any(ws.config.roles[name].has(person.email) for name in allowed if name in ws.config.roles):
+    if not ws.config.may_review(person.email, doc.type, doc.owner):
         raise QmsError(f"{person.name} is neither in the owner role '{doc.owner}' nor in a role that approves "
                        f"{doc.type} documents")
     at = now()
@@ -48,12 +52,15 @@ def main(args: argparse.Namespace) -> int:
         data.setdefault("periodic_reviews", [])
         data["periodic_reviews"].append(entry)
 
-    rewrite_front_matter(os.path.join(ws.root, doc.path), apply)
+    text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
+    guard(ws, person, {doc.path: text})
+    write(ws, {doc.path: text})
     print(f"{doc.path}: periodic review of {doc.id} revision {doc.revision} by {person.name} at {at}: {args.outcome}"
           + (f" (was due {next_review(doc, ws.config)})" if next_review(doc, ws.config) else ""))
     if args.outcome == "revision-needed":
         print(f"next: qms revise {doc.id} --change \"...\"")
     if args.commit:
         commit(ws, [doc.path], f"Periodic review of {doc.id}: {args.outcome}",
-               {"Reviewed-by": f"{person.name} <{person.email}>", "Document": doc.id, "Revision": doc.revision})
+               {"Reviewed-by": f"{person.name} <{person.email}>", "Document": doc.id, "Revision": doc.revision},
+               sign=ws.config.signed_approvals)
     return EXIT_CLEAN

@@ -8,9 +8,12 @@ from typing import Any
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..model import revision
-from ..model.writer import rewrite_front_matter
-from .common import add_common, open_workspace
-from .writing import add_commit_option, commit, document
+from ..gitlog import git
+from ..model.config import Person
+from ..model.workspace import Workspace
+from ..model.writer import edited_front_matter
+from .common import add_common
+from .writing import add_commit_option, commit, document, editing, guard, write
 
 EXAMPLE = """example:
   qms revise SOP-001 --change "Added the rules for electronic signatures."
@@ -23,11 +26,15 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("id", metavar="ID", help="the document id, e.g. SOP-001")
     parser.add_argument("--change", required=True, metavar="TEXT", help="what the new revision changes")
     add_commit_option(parser)
-    add_common(parser, main)
+    add_common(parser, main, as_of=False)
 
 
 def main(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
+    with editing(args) as ws:
+        return _revise(args, ws)
+
+
+def _revise(args: argparse.Namespace, ws: Workspace) -> int:
     doc = document(ws, args.id)
     change = " ".join(args.change.split())
     if not change:
@@ -48,7 +55,9 @@ def main(args: argparse.Namespace) -> int:
             if key in data:
                 del data[key]
 
-    rewrite_front_matter(os.path.join(ws.root, doc.path), apply)
+    text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
+    guard(ws, Person(*git.identity(ws.root)), {doc.path: text})
+    write(ws, {doc.path: text})
     removed = [f"effective {doc.effective.isoformat()}"] if doc.effective else []
     removed += [f"{len(doc.approvals)} approval(s)"] if doc.approvals else []
     removed += [f"{len(doc.periodic_reviews)} periodic review(s)"] if doc.periodic_reviews else []

@@ -7,9 +7,9 @@ import json
 import sys
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
-from ..gitlog import git, index
-from ..rules.history import verify
+from ..gitlog import git
 from .common import add_common, load
+from .control import judge_history
 
 EXAMPLE = """examples:
   qms verify
@@ -29,20 +29,19 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
-    git.toplevel(root)
+    git.require_root(root)
     since = args.since or config.verify_from
-    if since and not git.succeeds(["rev-parse", "--verify", "-q", f"{since}^{{commit}}"], root):
+    if since and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (--since or verify_from in qms.yml)", EXIT_USAGE)
-    history = index.build(root, since, signatures=config.signed_approvals)
-    findings = sorted(set(verify(history, config)))
+    judged = judge_history(root, config, since)
+    findings = sorted(set(judged.findings))
     if args.format == "json":
-        json.dump({"findings": [f.as_dict() for f in findings], "commits": len(history.commits),
+        json.dump({"findings": [f.as_dict() for f in findings], "commits": judged.acts,
                    "since": since}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         for finding in findings:
             print(finding.text())
         scope = f"since {since}" if since else "all history"
-        print(f"qms verify: {len(history.commits)} commits ({scope}), {len(history.changes)} file changes: "
-              f"{len(findings)} findings", file=sys.stderr)
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
+        print(f"qms verify: {judged.acts} commits ({scope}): {len(findings)} findings", file=sys.stderr)
+    return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_CLEAN

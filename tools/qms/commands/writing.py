@@ -1,22 +1,47 @@
-"""What the commands that write share: who is acting, which document, and committing when asked."""
+"""What the commands that write share: one writer at a time, who is acting, which document, a pre-flight
+judgement of the exact change by the rules the hook runs, writing it, and committing when asked."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
-from datetime import datetime, timezone
+from collections.abc import Iterator
 
-from ..errors import QmsError
+from .. import rules
+from ..errors import EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..gitlog import git
-from ..model.config import Person
+from ..gitlog.staged import proposed_transitions
+from ..model import clock
+from ..model.config import Person, load_config
 from ..model.document import Document, Record
-from ..model.workspace import Workspace
+from ..model.finding import Finding
+from ..model.transition import Act
+from ..model.workspace import Workspace, scan
+from ..model.writer import atomic_write
+from .common import find_root, today
+from .control import history_ledger, judge_change
 
 
 def add_commit_option(parser: argparse.ArgumentParser) -> None:
     """The --commit flag every writing command takes."""
     parser.add_argument("--commit", action="store_true", help="commit the change (default: leave it for you to "
                         "review and commit)")
+
+
+@contextlib.contextmanager
+def editing(args: argparse.Namespace) -> Iterator[Workspace]:
+    """The workspace, read while this process holds the repository's write lock: two write commands never
+    interleave, so neither loses the other's change (the lock dies with the process, even on kill -9)."""
+    root = find_root(args.directory)
+    folder = git.git_dir(root) if git.succeeds(["rev-parse", "--git-dir"], root) else root
+    with open(os.path.join(folder, "qms-write.lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield scan(root, load_config(root), today(args))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def actor(ws: Workspace) -> Person:
@@ -52,14 +77,55 @@ def record(ws: Workspace, record_id: str) -> Record:
 
 def now() -> str:
     """The current UTC time as written in approvals: 2026-02-20T10:31:00Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.stamp(clock.now())
+
+
+def guard(ws: Workspace, person: Person, files: dict[str, str | None]) -> None:
+    """Refuse, before anything is written, a change the hook would reject: the same transition rules on the
+    change as the next commit by `person`, and the rules on the tree as it would be (new errors only)."""
+    findings: list[Finding] = []
+    if git.succeeds(["rev-parse", "--git-dir"], ws.root):
+        ledger = history_ledger(ws.root, ws.config)
+        head = git.head_or_empty(ws.root)
+        moment = clock.now()
+        act = Act("", () if head == git.EMPTY_TREE else (head,), person.name, person.email, moment, person.name,
+                  person.email, moment)
+        encoded = {path: text.encode("utf-8") if text is not None else None for path, text in files.items()}
+        transitions = proposed_transitions(ws.root, act, encoded)
+        findings += [f for f in judge_change(ws.root, ws.config, transitions, ledger) if f.severity == "error"]
+    before = {(f.code, f.path, f.message) for f in rules.errors(rules.run(ws))}
+    findings += [f for f in rules.errors(rules.run(ws.with_files(files))) if (f.code, f.path, f.message) not in before]
+    if findings:
+        raise QmsError("refused, and nothing was written: the change would be rejected by the document-control "
+                       "rules:\n" + "\n".join(f.text() for f in sorted(set(findings))), EXIT_FINDINGS)
+
+
+def write(ws: Workspace, files: dict[str, str | None]) -> None:
+    """Write each file atomically (None: remove it)."""
+    for path, text in files.items():
+        full = os.path.join(ws.root, path)
+        if text is None:
+            os.remove(full)
+        else:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            atomic_write(full, text)
 
 
 def commit(ws: Workspace, paths: list[str], subject: str, trailers: dict[str, str], sign: bool = False) -> str:
-    """Commit exactly `paths` (added, changed or removed) with `subject` and trailers; return the new commit."""
-    git.run(["add", "-A", "--", *paths], ws.root)
+    """Commit exactly `paths` (added, changed or removed) with `subject` and trailers; return the new commit.
+
+    If the commit cannot be made, the index entries of `paths` are put back as they were and the error says why.
+    """
+    saved = git.index_entries(ws.root, paths)
     message = subject + "\n\n" + "\n".join(f"{key}: {value}" for key, value in trailers.items()) + "\n"
-    git.run(["commit", "--quiet", *(["-S"] if sign else []), "-m", message, "--", *paths], ws.root)
+    try:
+        git.run(["add", "-A", "--", *paths], ws.root)
+        git.run(["commit", "--quiet", *(["-S"] if sign else []), "-m", message, "--", *paths], ws.root)
+    except git.GitError as exc:
+        git.restore_index_entries(ws.root, paths, saved)
+        raise QmsError(f"{exc.output or exc.message}\nnot committed: the change is in the working tree and the "
+                       "index is as it was (git diff shows the change; git checkout -- FILE undoes it)",
+                       EXIT_USAGE) from None
     sha = git.text(["rev-parse", "--short", "HEAD"], ws.root)
     print(f"committed {sha}: {subject}")
     return sha

@@ -10,10 +10,15 @@ from collections.abc import Sequence
 from ..errors import EXIT_USAGE, QmsError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+NULL_BLOB = "0" * 40
 
 
 class GitError(QmsError):
     """git failed, or the folder is not a usable Git repository."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE, output: str = "") -> None:
+        super().__init__(message, exit_code)
+        self.output = output  # everything git (and any hook it ran) printed
 
 
 def run(args: Sequence[str], cwd: str, stdin: bytes | None = None, check: bool = True) -> bytes:
@@ -32,8 +37,10 @@ def run(args: Sequence[str], cwd: str, stdin: bytes | None = None, check: bool =
         out.seek(0)
         output = out.read()
     if check and result.returncode != 0:
+        printed = (output + result.stderr).decode(errors="replace").strip()
         message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args[:3])} failed: {message[-1] if message else result.returncode}", EXIT_USAGE)
+        raise GitError(f"git {' '.join(args[:3])} failed: {message[-1] if message else result.returncode}", EXIT_USAGE,
+                       printed)
     return output
 
 
@@ -53,6 +60,56 @@ def toplevel(cwd: str) -> str:
     if not top:
         raise GitError(f"{cwd} is not inside a Git repository (git init, or run in your QMS clone)")
     return top
+
+
+def git_dir(cwd: str) -> str:
+    """The repository's .git folder."""
+    return os.path.join(cwd, text(["rev-parse", "--git-dir"], cwd))
+
+
+def require_root(root: str) -> None:
+    """Refuse a QMS that is not at the root of its Git repository, with the same words in every view."""
+    top = toplevel(root)
+    if os.path.realpath(top) != os.path.realpath(root):
+        raise GitError(f"qms.yml is in {root}, but the Git repository's root is {top}: history, approvals and "
+                       "records are judged per repository, so the QMS must be its root (move qms.yml, procedures/ "
+                       "and records/ there, or make the folder a repository of its own)", EXIT_USAGE)
+
+
+def commit_id(cwd: str, ref: str) -> str | None:
+    """The full id of the commit `ref` names, or None."""
+    found = run(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], cwd, check=False).decode().strip()
+    return found or None
+
+
+def merge_base(cwd: str, one: str, other: str) -> str:
+    """The best common ancestor of two commits."""
+    return text(["merge-base", one, other], cwd)
+
+
+def commits_after(cwd: str, base: str | None, head: str = "HEAD") -> set[str]:
+    """Commits reachable from `head` and not from `base` (every commit, if `base` is None), merges included."""
+    return set(text(["rev-list", head] + ([f"^{base}"] if base else []), cwd).split())
+
+
+def index_entries(cwd: str, paths: Sequence[str]) -> dict[str, str]:
+    """The index entries (mode, blob, path) of `paths`, to put them back with `restore_index_entries`."""
+    raw = run(["ls-files", "-s", "-z", "--", *paths], cwd).decode("utf-8", errors="surrogateescape")
+    found = {}
+    for entry in filter(None, raw.split("\0")):
+        info, path = entry.split("\t", 1)
+        mode, blob, _stage = info.split()
+        found[path] = f"{mode},{blob},{path}"
+    return found
+
+
+def restore_index_entries(cwd: str, paths: Sequence[str], saved: dict[str, str]) -> None:
+    """Put the index entries of `paths` back as `index_entries` saw them."""
+    for path in paths:
+        if path in saved:
+            run(["update-index", "--add", "--cacheinfo", saved[path]], cwd, check=False)
+        else:
+            run(["update-index", "--force-remove", "--", path], cwd, check=False)
 
 
 def head_or_empty(cwd: str) -> str:

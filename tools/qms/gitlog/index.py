@@ -1,165 +1,166 @@
-"""The history index: every version of every document and record, built from one streamed `git log`.
+"""The history index: every act on documents and records, from one streamed `git log`.
 
 One `git log --raw` pass lists, for each commit, the files it changed under procedures/ and records/ with
-their blob ids before and after; one `git cat-file --batch` reads the blobs not seen before. Each blob is
-parsed once, with the same parser as everything else, and the summary is cached by blob id in
-.git/qms-history-cache: a blob id names its content, so a cached entry can never go stale.
+their blob ids before and after; for a merge, the files it left different from every parent, with each parent's
+blob (so that what a merge brings in is seen, not skipped); one
+`git cat-file --batch` reads the blobs not seen before. Each blob is parsed once, with the same parser as
+everything else, and kept as a summary (front matter and fingerprints, no body) in .git/qms-history-cache,
+keyed by blob id: a blob id names its content, so a cached entry can never go stale.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
-from .. import __version__
 from ..model import cache
 from ..model.document import Document, Record, parse_bytes
+from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition
 from . import git
+from .acts import Change, act_transitions
 
-NULL_BLOB = "0" * 40
 _TOPS = ("procedures/", "records/")
-_CACHE_FORMAT = f"qms-history-2-{__version__}"
+_CACHE_NAME = "qms-history-cache"
 _FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
-
-
-@dataclass(frozen=True)
-class Commit:
-    """A commit as the audit trail needs it."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author_name: str
-    author_email: str
-    authored_at: datetime
-    committer_name: str
-    committer_email: str
-    committed_at: datetime
-    message: str
-    signature: str = "N"  # git's %G?: G good, U good with unknown validity, N none, B bad, ...
-
-    @property
-    def short(self) -> str:
-        return self.sha[:12]
-
-
-@dataclass(frozen=True)
-class Change:
-    """One file changed by one commit: A, M or D, with the blob ids before and after."""
-
-    commit: Commit
-    status: str
-    path: str
-    old_blob: str | None
-    new_blob: str | None
+_SIGNATURE_FORMAT = "%G?%x00%GK%x00%GF%x00%GS%x00"
 
 
 @dataclass
 class HistoryIndex:
-    """Commits, changes and the parsed version behind every blob, in commit order (oldest first)."""
+    """The acts that touched documents or records, oldest first (parents before children), with the parsed
+    summary of every blob they name."""
 
     root: str
     head: str
     shallow: bool
-    commits: list[Commit] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    versions: dict[str, Document | Record | None] = field(default_factory=dict)
+    acts: list[Act] = field(default_factory=list)
+    diffs: dict[str, list[list[Change]]] = field(default_factory=dict)  # by sha: the changes against each parent
+    versions: dict[str, Item | None] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # the disposition log's blobs, by blob id
 
-    def version(self, blob: str | None) -> Document | Record | None:
-        """The document or record a blob holds (None for none, or unreadable)."""
+    def version(self, blob: str | None) -> Item | None:
+        """The document or record summary a blob holds (None for none, or unreadable)."""
         return self.versions.get(blob) if blob else None
 
-    def document_changes(self) -> dict[str, list[Change]]:
-        """Changes to each controlled document, by document id (renames followed through the id)."""
-        found: dict[str, list[Change]] = {}
-        for change in self.changes:
-            doc = self.version(change.new_blob) or self.version(change.old_blob)
-            if isinstance(doc, Document):
-                found.setdefault(doc.id, []).append(change)
+    @cached_property
+    def transitions(self) -> list[Transition]:
+        """Every transition, act by act, in history order."""
+        found: list[Transition] = []
+        for act in self.acts:
+            found += act_transitions(act, self.diffs[act.sha], self.versions, self.texts)
         return found
 
-    def text(self, blob: str) -> str:
+    def full_text(self, blob: str) -> str:
         """The full text of a blob (for diffs and for publishing an earlier revision)."""
         data = git.read_blobs(self.root, [blob]).get(blob)
         return data.decode("utf-8", errors="replace") if data is not None else ""
 
+    def full(self, transition: Transition) -> Document:
+        """The full document (with its body) a transition left, which history keeps only as a summary."""
+        blob, path = transition.after_blob, transition.after_path
+        data = git.read_blobs(self.root, [blob]).get(blob) if blob else None
+        item = parse_bytes(data, path)
+        if not isinstance(item, Document):
+            raise git.GitError(f"cannot read {path} at commit {transition.act.short}")
+        return item
 
-def build(root: str, since: str | None = None, cache: bool = True, signatures: bool = False) -> HistoryIndex:
-    """Index the history of HEAD (after `since`, if given) in one pass; `signatures` also verifies them."""
+
+def build(root: str, cache_versions: bool = True, signatures: bool = False,
+          heads: tuple[str, ...] = ("HEAD",)) -> HistoryIndex:
+    """Index the history of HEAD (and of other `heads`, such as a merge in progress) in one pass; `signatures`
+    also asks Git to check each commit's signature."""
     head = git.head_or_empty(root)
     index = HistoryIndex(root, head, git.is_shallow(root) if head != git.EMPTY_TREE else False)
     if head == git.EMPTY_TREE:
         return index
-    revisions = f"{since}..HEAD" if since else "HEAD"
     # No pathspec: limiting the walk to procedures/ and records/ costs git more than filtering here.
-    raw = git.run(["log", "--reverse", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff",
-                   f"--format={_FORMAT}" + ("%G?%x00" if signatures else ""), revisions], root)
+    raw = git.run(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev", "--no-renames",
+                   "--no-ext-diff", f"--format={_FORMAT}" + (_SIGNATURE_FORMAT if signatures else ""), *heads], root)
     _parse_log(index, raw.decode("utf-8", errors="surrogateescape"), signatures)
-    _load_versions(index, cache)
+    wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
+              for blob in (change.old_blob, change.new_blob) if blob}
+    index.versions = load_versions(root, wanted, cache_versions)
+    index.texts = load_texts(root, {blob for blob, path in wanted.items() if path == DISPOSITION_LOG})
     return index
 
 
 def _parse_log(index: HistoryIndex, raw: str, signatures: bool) -> None:
-    width = 10 if signatures else 9
+    width = 13 if signatures else 9
     for chunk in raw.split("\x01")[1:]:
         fields = chunk.split("\0")
         sha, parents, an, ae, ai, cn, ce, ci, message = fields[:9]
-        commit = Commit(sha, tuple(parents.split()), an, ae, datetime.fromisoformat(ai), cn, ce,
-                        datetime.fromisoformat(ci), message, fields[9] if signatures else "N")
+        diffs: list[list[Change]] = [[] for _ in range(max(1, len(parents.split())))]
         rest = fields[width:]
-        relevant = False
         for position in range(len(rest) - 1):
             token = rest[position].lstrip("\n")
             path = rest[position + 1]
             if token.startswith(":") and path.startswith(_TOPS):
-                _old_mode, _new_mode, old_blob, new_blob, status = token[1:].split(" ")
-                index.changes.append(Change(commit, status[0], path, None if old_blob == NULL_BLOB else old_blob,
-                                            None if new_blob == NULL_BLOB else new_blob))
-                relevant = True
-        if relevant:
-            index.commits.append(commit)
+                for parent, change in enumerate(_changes(token, path)):
+                    diffs[parent].append(change)
+        signature = Signature(SignatureStatus(fields[9] or "N"), fields[10], fields[11], fields[12]) \
+            if signatures else Signature()
+        index.acts.append(Act(sha, tuple(parents.split()), an, ae, datetime.fromisoformat(ai), cn, ce,
+                              datetime.fromisoformat(ci), message, signature))
+        index.diffs[sha] = diffs
+    relevant = [act for act in index.acts if any(index.diffs[act.sha])]
+    index.diffs = {act.sha: index.diffs[act.sha] for act in relevant}
+    index.acts = relevant
 
 
-def _load_versions(index: HistoryIndex, use_cache: bool) -> None:
-    path = cache.cache_file(index.root, "qms-history-cache") if use_cache else None
-    cached: dict[str, Document | Record | None] = cache.load(path, _CACHE_FORMAT) or {}
-    wanted: dict[str, str] = {}
-    for change in index.changes:
-        for blob in (change.old_blob, change.new_blob):
-            if blob and blob not in cached and change.path.endswith(".md"):
-                wanted.setdefault(blob, change.path)
-    blobs = git.read_blobs(index.root, list(wanted))
-    fresh = _parse_all([(blob, wanted[blob], data) for blob, data in blobs.items()])
-    index.versions = {**cached, **fresh}
-    if fresh:
-        cache.save(path, _CACHE_FORMAT, index.versions)
+def _changes(token: str, path: str) -> list[Change]:
+    """The change to `path` against each parent, from a raw line (`:` one parent; `::` a merge's combined line,
+    which git lists only where the merge result differs from every parent)."""
+    parents = len(token) - len(token.lstrip(":"))
+    words = token[parents:].split(" ")
+    blobs, status = words[parents + 1:2 * parents + 2], words[-1]
+    new = None if blobs[-1] == git.NULL_BLOB else blobs[-1]
+    return [Change(status[i] if i < len(status) else "M", path, None if blobs[i] == git.NULL_BLOB else blobs[i], new)
+            for i in range(parents)]
+
+
+def load_versions(root: str, wanted: dict[str, str], use_cache: bool = True) -> dict[str, Item | None]:
+    """The parsed summary of each blob in `wanted` (blob id -> a path it had), cached by blob id."""
+    path = cache.cache_file(root, _CACHE_NAME) if use_cache else None
+    cached: dict[str, Item | None] = cache.load(path, cache.code_format("history")) or {}
+    missing = {blob: name for blob, name in wanted.items() if blob not in cached and name.endswith(".md")}
+    if not missing:
+        return cached
+    blobs = git.read_blobs(root, list(missing))
+    fresh = _parse_all([(blob, missing[blob], data) for blob, data in blobs.items()])
+    merged = {**cached, **fresh}
+    cache.save(path, cache.code_format("history"), merged)
+    return merged
+
+
+def load_texts(root: str, blobs: set[str]) -> dict[str, str]:
+    """The text of a few small blobs (the disposition log's versions)."""
+    found = git.read_blobs(root, sorted(blobs))
+    return {blob: data.decode("utf-8", errors="replace") for blob, data in found.items() if data is not None}
 
 
 _PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 
 
-def _parse_chunk(chunk: list[tuple[str, str, bytes | None]]) -> dict[str, Document | Record | None]:
+def _parse_chunk(chunk: list[tuple[str, str, bytes | None]]) -> dict[str, Item | None]:
     return {blob: _summary(parse_bytes(data, path)) for blob, path, data in chunk}
 
 
-def _parse_all(items: list[tuple[str, str, bytes | None]]) -> dict[str, Document | Record | None]:
+def _parse_all(items: list[tuple[str, str, bytes | None]]) -> dict[str, Item | None]:
     """Parse many blobs; a long history on a first run is parsed on every core."""
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < _PARALLEL_FROM or workers < 2:
         return _parse_chunk(items)
     size = -(-len(items) // (workers * 4))
-    parsed: dict[str, Document | Record | None] = {}
+    parsed: dict[str, Item | None] = {}
     with concurrent.futures.ProcessPoolExecutor(workers) as pool:
         for part in pool.map(_parse_chunk, [items[i:i + size] for i in range(0, len(items), size)]):
             parsed.update(part)
     return parsed
 
 
-def _summary(item: Document | Record | None) -> Document | Record | None:
-    """The parsed version as history needs it: without per-key line numbers, with its fingerprints computed
-    now so that they are cached with it."""
-    if isinstance(item, Document):
-        item = replace(item, lines={})
-        _ = item.fingerprint, item.authored
-    return item
+def _summary(item: Document | Record | None) -> Item | None:
+    """What history keeps of a version: its front matter and fingerprints, not its body."""
+    return item.summary() if item is not None else None

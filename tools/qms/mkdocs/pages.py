@@ -193,7 +193,7 @@ def _history_row(revision: Revision, config: Config) -> str:
         f"{e(s.approval.name)} ({e(config.roles[s.approval.role].title if s.approval.role in config.roles else s.approval.role)},"
         f" {e(s.approval.meaning)}, {e(_utc(s.approval.at))})"
         for s in revision.signed if s.approval.fingerprint == last.fingerprint)
-    commit = next((c.commit.sha for c, v in revision.versions if v is last), revision.introduced.sha)
+    commit = next((t.act.sha for t, v in revision.versions if v is last), revision.introduced.sha)
     return (f"| {e(revision.revision)} | {last.effective.isoformat() if last.effective else ''} | "
             f"{e(last.change or 'First issue')} | {approvers} | <code>{e(commit[:12])}</code> |")
 

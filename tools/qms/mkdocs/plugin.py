@@ -77,6 +77,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             log.warning("%s is not a Git repository: revision histories and earlier revisions cannot be "
                         "published (set history: false to build without them)", root)
             return None
+        git.require_root(root)
         history = index.build(root)
         self.built_from = history.head[:12] if history.head != git.EMPTY_TREE else "uncommitted"
         if history.shallow:

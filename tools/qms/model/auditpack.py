@@ -28,7 +28,7 @@ COUNT_LABELS = {
     "documents": "Documents", "effective": "Effective", "pending": "Approved, not yet effective", "draft": "Drafts",
     "obsolete": "Obsolete", "invalid": "Invalid (approval does not hold)", "records": "Records",
     "records_due": "Records past retention", "revisions": "Revisions in history", "approvals": "Approvals in history",
-    "approvals_not_verified": "Approvals not verified", "findings_check": "Findings of the current check",
+    "approvals_not_valid": "Approvals not valid", "findings_check": "Findings of the current check",
     "findings_history": "Findings of history verification", "errors": "Errors", "warnings": "Warnings",
     "overdue_reviews": "Overdue periodic reviews", "clause_gaps": "Clause gaps", "redlines": "Redlines",
 }
@@ -43,12 +43,9 @@ code{font:12px ui-monospace,monospace}.gap,.bad,.error{background:#fde2e2;color:
 
 
 def verification(approval: dict[str, Any]) -> tuple[str, str]:
-    """(verdict, why): verified, adopted (before verify_from) or not verified with its problems."""
-    if approval["verified"]:
-        return "verified", ""
-    if approval["adopted"]:
-        return "adopted", "approved before verify_from: carried over from the previous system"
-    return "not verified", "; ".join(approval["problems"])
+    """(verdict, why): what was proved about an approval (signed, recorded, adopted or not valid), and the
+    problems where it is not valid."""
+    return approval["verdict"], "; ".join(approval["problems"])
 
 
 def revision_lines(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -177,7 +174,7 @@ def _histories(documents: list[dict[str, Any]]) -> str:
         rows = []
         for line in revision_lines(document):
             verdict, why = ("", "") if line["verification"] is None else (line["verification"], line["problems"])
-            css = {"verified": "ok", "adopted": "adopted", "not verified": "bad"}.get(verdict, "muted")
+            css = {"signed": "ok", "recorded": "ok", "adopted": "adopted", "not valid": "bad"}.get(verdict, "muted")
             who = (f"{e(line['approval_name'])} ({e(line['approval_role'])})" if line["approval_name"]
                    else "<span class=\"muted\">no approvals</span>")
             rows.append([e(line["revision"]), e(line["status"]), e(line["effective"]), e(line["change"]),

@@ -1,12 +1,16 @@
 """Caches kept in .git: a parse cache so that the pre-commit hook reads only files that changed since the last run.
 
-Entries are keyed by path and the file's size, modification time and inode; a file modified within two
-seconds of the cache being written is never cached (the racy-timestamp problem Git's index also has).
+Entries are keyed by path and the file's size, inode, and modification and status-change times (the status-change
+time cannot be set back by a user, so an edit that restores the old modification time is still seen); a file
+modified within two seconds of the cache being written is never cached (the racy-timestamp problem Git's index
+also has). The format names the parser's source code, so a new version of the tool never reads an old parse.
 The cache lives in .git/qms-cache, so it is never committed and is dropped with the clone.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import pickle
 import tempfile
@@ -15,8 +19,20 @@ from typing import Any
 
 from .. import __version__
 
-_FORMAT = f"qms-cache-3-{__version__}"
-Key = tuple[int, int, int, int]
+Key = tuple[int, int, int, int, int]
+
+
+@functools.lru_cache(maxsize=None)
+def code_format(name: str) -> str:
+    """The format tag of a cache of parsed files: it names the parser's own source, so that no upgrade or edit of
+    the tool can be served a parse made by another version of it."""
+    digest = hashlib.sha256(__version__.encode())
+    model = os.path.dirname(os.path.abspath(__file__))
+    for module in sorted(os.listdir(model)):
+        if module.endswith(".py"):
+            with open(os.path.join(model, module), "rb") as handle:
+                digest.update(module.encode() + b"\0" + handle.read())
+    return f"qms-{name}-{digest.hexdigest()[:16]}"
 
 
 def cache_file(root: str, name: str) -> str | None:
@@ -55,7 +71,7 @@ class ParseCache:
 
     def __init__(self, root: str) -> None:
         self.path = cache_file(root, "qms-cache")
-        self.entries: dict[str, tuple[Key, Any]] = load(self.path, _FORMAT) or {}
+        self.entries: dict[str, tuple[Key, Any]] = load(self.path, code_format("parse")) or {}
         self.fresh: dict[str, tuple[Key, Any]] = {}
         self.started = time.time()
 
@@ -75,4 +91,4 @@ class ParseCache:
     def save(self) -> None:
         """Write the entries seen in this run, if they differ from what was loaded."""
         if self.fresh != self.entries:
-            save(self.path, _FORMAT, self.fresh)
+            save(self.path, code_format("parse"), self.fresh)

@@ -30,6 +30,7 @@ class Role:
     title: str
     people: tuple[Person, ...]
     approves: tuple[str, ...]
+    disposes: tuple[str, ...] = ()
 
     def has(self, email: str) -> bool:
         """Whether the person with `email` holds this role."""
@@ -80,6 +81,23 @@ class Config:
     record_types: dict[str, RecordType]
     mandatory: tuple[Mandatory, ...]
     verify_from: str | None = None
+    clock_skew_minutes: int = 15
+
+    def holders(self, email: str) -> list[Role]:
+        """The roles the person with `email` holds."""
+        return [role for role in self.roles.values() if role.has(email)]
+
+    def may_approve(self, email: str, doc_type: str) -> list[Role]:
+        """The roles held by `email` that may approve (or obsolete) documents of `doc_type`."""
+        return [role for role in self.holders(email) if doc_type in role.approves]
+
+    def may_review(self, email: str, doc_type: str, owner: str) -> bool:
+        """Whether `email` may record a periodic review: the owner role, or a role that approves the type."""
+        return any(role.name == owner or doc_type in role.approves for role in self.holders(email))
+
+    def may_dispose(self, email: str, record_type: str, owner: str) -> bool:
+        """Whether `email` may dispose of a record: the record's owner role, or a role that `disposes` its type."""
+        return any(role.name == owner or record_type in role.disposes for role in self.holders(email))
 
     @cached_property
     def people(self) -> dict[str, Person]:
@@ -106,6 +124,7 @@ _TOP: schema.Schema = {
     "record_types": Key(lambda value: value),
     "mandatory": Key(lambda value: value),
     "verify_from": Key(schema.LINE),
+    "clock_skew_minutes": Key(schema.POSITIVE_INT),
 }
 _LIMITS: schema.Schema = {"max_document_kb": Key(schema.POSITIVE_INT), "max_attachment_kb": Key(schema.POSITIVE_INT)}
 _DOC_TYPE: schema.Schema = {
@@ -121,6 +140,7 @@ _ROLE: schema.Schema = {
     "title": Key(schema.LINE, True),
     "people": Key(lambda value: value, True),
     "approves": Key(schema.WORDS),
+    "disposes": Key(schema.WORDS),
 }
 _PERSON: schema.Schema = {"name": Key(schema.LINE, True), "email": Key(schema.EMAIL, True)}
 _RECORD_TYPE: schema.Schema = {
@@ -191,6 +211,10 @@ class _Reader:
                 if type_name not in types:
                     self.problem(("roles", role.name, "approves"), f"role '{role.name}' approves unknown type "
                                  f"'{type_name}'", "name a type under document_types")
+            for type_name in role.disposes:
+                if type_name not in record_types:
+                    self.problem(("roles", role.name, "disposes"), f"role '{role.name}' disposes of unknown "
+                                 f"record type '{type_name}'", "name a type under record_types")
         prefixes = [t.prefix for t in types.values()] + [t.prefix for t in record_types.values()]
         for prefix in {p for p in prefixes if prefixes.count(p) > 1}:
             self.problem(("document_types",), f"id prefix '{prefix}' is used by more than one type",
@@ -214,6 +238,7 @@ class _Reader:
             record_types=record_types,
             mandatory=mandatory,
             verify_from=str(verify_from) if verify_from else None,
+            clock_skew_minutes=int(top["clock_skew_minutes"] or 15),  # type: ignore[call-overload]
         )
 
     def roles(self, raw: dict[str, object]) -> dict[str, Role]:
@@ -231,7 +256,7 @@ class _Reader:
                 if person["name"] and person["email"]:
                     people.append(Person(str(person["name"]), str(person["email"])))
             roles[name] = Role(name, str(values["title"] or name), tuple(people),
-                               values["approves"] or ())  # type: ignore[arg-type]
+                               values["approves"] or (), values["disposes"] or ())  # type: ignore[arg-type]
         return roles
 
     def document_types(self, raw: dict[str, object], roles: dict[str, Role]) -> dict[str, DocType]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import TypeVar
@@ -67,6 +67,7 @@ class Document:
     body: str
     body_line: int
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    digests: tuple[str, str] | None = field(default=None, compare=False)  # (fingerprint, authored) of a summary
 
     def line(self, key: str) -> int:
         """The line of `key` in the file, or 1."""
@@ -75,7 +76,18 @@ class Document:
     @cached_property
     def fingerprint(self) -> str:
         """The fingerprint of the current controlled fields and body."""
+        if self.digests is not None:
+            return self.digests[0]
         return fingerprint(self.id, self.title, self.type, self.revision, self.effective, self.body)
+
+    def summary(self) -> Document:
+        """This version without its body, keeping its fingerprints and key lines: what history needs of it."""
+        return replace(self, body="", digests=(self.fingerprint, self.authored))
+
+    def governing(self) -> tuple[object, ...]:
+        """Every key that governs what staff must do or when the document is reviewed, besides the fingerprint:
+        it may change only with a new revision (or, for the obsoletion keys, through qms obsolete)."""
+        return (self.fingerprint, self.owner, self.review_months, self.references, self.clauses, self.change)
 
     @cached_property
     def links(self) -> list[Link]:
@@ -85,6 +97,8 @@ class Document:
     @cached_property
     def authored(self) -> str:
         """The fingerprint without the effective date: what an author writes (approvers may set the date)."""
+        if self.digests is not None:
+            return self.digests[1]
         return fingerprint(self.id, self.title, self.type, self.revision, None, self.body)
 
 
@@ -113,6 +127,10 @@ class Record:
     def links(self) -> list[Link]:
         """Relative Markdown links in the body."""
         return relative_links(self.body, self.path, self.body_line)
+
+    def summary(self) -> Record:
+        """This version without its body: what history needs of it."""
+        return replace(self, body="")
 
 
 @dataclass(frozen=True)

@@ -81,12 +81,22 @@ def assess(doc: Document, config: Config, today: date) -> Assessment:
     if doc.status == "draft":
         derived = DRAFT
     elif doc.status == "obsolete":
-        derived = OBSOLETE if doc.obsoleted is not None and doc.reason and not missing else INVALID
+        derived = INVALID if doc.obsoleted is None or not doc.reason or missing else \
+            OBSOLETE if doc.obsoleted <= today else _in_force_until_obsolete(doc, config, today)
     elif doc.effective is None or missing:
         derived = INVALID
     else:
         derived = EFFECTIVE if doc.effective <= today else PENDING
     return Assessment(doc, problems, missing, derived)
+
+
+def _in_force_until_obsolete(doc: Document, config: Config, today: date) -> str:
+    """A document made obsolete from a later date stays in force until then, if its approval still holds."""
+    bad = {id(problem.approval) for problem in approval_problems(doc, config)}
+    approved = {a.role for a in doc.approvals if a.meaning == "approval" and id(a) not in bad}
+    if doc.effective is None or any(role not in approved for role in required_roles(doc, config)):
+        return INVALID
+    return EFFECTIVE if doc.effective <= today else PENDING
 
 
 def review_months(doc: Document, config: Config) -> int:

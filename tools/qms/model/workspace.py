@@ -59,6 +59,25 @@ class Workspace:
         """The derived state of `doc`."""
         return self.assessments[doc.path]
 
+    def with_files(self, files: dict[str, str | None]) -> Workspace:
+        """This workspace as it would be with `files` written (None: removed): what a command is about to make."""
+        documents = [doc for doc in self.documents if doc.path not in files]
+        records = [record for record in self.records if record.path not in files]
+        findings = [finding for finding in self.findings if finding.path not in files]
+        for path, text in files.items():
+            if text is None or not path.endswith(".md"):
+                continue
+            parse = parse_document if path.startswith(DOCUMENTS + "/") else parse_record
+            loaded = parse(text, path)
+            findings += loaded.findings
+            if isinstance(loaded.item, Document):
+                documents.append(loaded.item)
+            elif isinstance(loaded.item, Record):
+                records.append(loaded.item)
+        present = (self.files - {p for p, t in files.items() if t is None}) | {p for p, t in files.items() if t}
+        return Workspace(self.root, self.config, self.today, sorted(documents, key=lambda d: d.path),
+                         sorted(records, key=lambda r: r.path), present, findings, set(self.unreadable) - set(files))
+
 
 def scan(root: str, config: Config, today: date, cache: bool = True) -> Workspace:
     """Read procedures/ and records/ under `root`; symlinks are reported and never followed."""
@@ -102,6 +121,11 @@ def _walk(workspace: Workspace, folder: str, rel: str, cache: ParseCache | None)
     with os.scandir(folder) as entries:
         ordered = sorted(entries, key=lambda entry: entry.name)
     for entry in ordered:
+        if entry.name.startswith(".qms-") and entry.name.endswith(".tmp"):
+            workspace.findings.append(Finding(f"{rel}/{entry.name}", 1, "QMS006", "a temporary file left by an "
+                                              "interrupted write", "the write it belonged to did not happen: "
+                                              "delete the file", "warning"))
+            continue
         if entry.name.startswith("."):
             continue
         path = f"{rel}/{entry.name}"
@@ -124,7 +148,7 @@ def _read(workspace: Workspace, entry: os.DirEntry[str], path: str, cache: Parse
         return
     if not entry.name.endswith(".md"):
         return
-    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino, limit)
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, limit)
     loaded = cache.get(path, key) if cache is not None else None
     if loaded is None:
         loaded = _parse(path, entry.path, limit)

@@ -41,11 +41,9 @@ def _round_trip() -> Any:
     return yaml
 
 
-def rewrite_front_matter(path: str, change: Callable[[Any], None], limit_bytes: int = 1 << 24) -> str:
-    """Apply `change` to the front matter mapping of the file at `path` (round-trip) and write it back.
-
-    Returns the new text. The body is kept byte for byte. Raises FindingError if the file cannot be read.
-    """
+def edited_front_matter(path: str, change: Callable[[Any], None], limit_bytes: int = 1 << 24) -> str:
+    """The text of the file at `path` with `change` applied to its front matter mapping (round-trip), without
+    writing it. The body is kept byte for byte. Raises FindingError if the file cannot be read."""
     with open(path, "rb") as handle:
         text = decode(handle.read(), path, limit_bytes).text
     split = split_front_matter(text, path)
@@ -58,6 +56,4 @@ def rewrite_front_matter(path: str, change: Callable[[Any], None], limit_bytes: 
     change(data)
     stream = io.StringIO()
     yaml.dump(data, stream)
-    new_text = "---\n" + stream.getvalue() + "---\n" + split.body
-    atomic_write(path, new_text)
-    return new_text
+    return "---\n" + stream.getvalue() + "---\n" + split.body

@@ -35,8 +35,9 @@ def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> I
     if target is doc or ws.assessment(doc).state != EFFECTIVE:
         return
     state = ws.assessment(target).state
-    # A draft of a later revision means an earlier revision was effective; only a first draft was never published.
-    if state in (OBSOLETE, PENDING) or (state == DRAFT and is_first_revision(target, ws.config)):
+    # A draft or pending approval of a later revision means an earlier revision is still in force; only a first
+    # revision that is not yet effective was never published.
+    if state == OBSOLETE or (state in (DRAFT, PENDING) and is_first_revision(target, ws.config)):
         yield Finding(doc.path, line, "QMS052", f"effective {doc.id} refers to {target.id}, which is {state}",
                       "refer to an effective document, or release both together")
 

@@ -1,0 +1,405 @@
+"""Every view agrees: each scenario is built with real commits, and the hook (check --staged), CI (check --base),
+qms verify and, where one exists, the write command's refusal report the same code on the same document, naming
+the same commit. Every bug found becomes a row here."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo
+from helpers import PEOPLE, QmsFolder, baseline
+
+from qms.model.document import parse_document
+
+SOP1 = "procedures/sop/SOP-001-nonconformity.md"
+SOP2 = "procedures/sop/SOP-002-calibration.md"
+FRM1 = "procedures/forms/FRM-001-nonconformity-report.md"
+QM1 = "procedures/manual/QM-001-quality-manual.md"
+NCR1 = "records/ncr/NCR-001.md"
+LOG = "records/disposition-log.csv"
+LOG_HEADER = "id,path,title,type,date,retain_until,disposed_at,name,email,reason\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.commit("Adopt the QMS", no_verify=True)
+    repo.git("branch", "adopted")
+    repo.git("checkout", "-q", "-b", "work")
+    return repo
+
+
+def as_(repo: Repo, role: str, message: str) -> None:
+    """Commit everything as the person holding `role`, without the hook (the views judge it afterwards)."""
+    repo.become(role)
+    repo.commit(message, no_verify=True)
+
+
+def stamp(repo: Repo, offset_minutes: int = 0) -> str:
+    from datetime import timedelta
+
+    return (repo.clock + timedelta(minutes=offset_minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def hand_sign(repo: Repo, rel: str, role: str, meaning: str = "approval", at: str | None = None,
+              print_: str | None = None, key: str = "approvals") -> None:
+    """Append an approval (or a periodic review) entry by hand, as only the tool should write it."""
+    doc = parse_document(repo.read(rel), rel).item
+    assert doc is not None
+    name, email = PEOPLE[role]
+    when = at or stamp(repo)
+    if key == "approvals":
+        entry = (f"  - {{name: {name}, email: {email}, role: {role}, meaning: {meaning}, at: {when}, "
+                 f"fingerprint: \"{print_ or doc.fingerprint}\"}}\n")
+    else:
+        entry = f"  - {{name: {name}, email: {email}, at: {when}, outcome: no-change}}\n"
+    head, _, body = repo.read(rel)[4:].partition("\n---\n")
+    lines = head.split("\n")
+    if f"{key}:" in lines:
+        position = lines.index(f"{key}:") + 1
+        while position < len(lines) and lines[position].startswith("  "):
+            position += 1
+        lines.insert(position, entry.rstrip("\n"))
+    else:
+        lines += [f"{key}:", entry.rstrip("\n")]
+    repo.write(rel, "---\n" + "\n".join(lines) + "\n---\n" + body)
+
+
+def set_status(repo: Repo, rel: str, old: str, new: str, extra: str = "") -> None:
+    """Change `status: OLD` (quoted or not) to NEW, adding `extra` lines after it."""
+    text = repo.read(rel)
+    for form in (f'status: "{old}"', f"status: {old}"):
+        if form in text:
+            repo.write(rel, text.replace(form, f"status: {new}" + extra, 1))
+            return
+    raise AssertionError(f"no status {old} in {rel}")
+
+
+def revise(repo: Repo, who: str, doc_id: str, rel: str, old: str, new: str) -> None:
+    """`who` starts the next revision with qms revise and edits its text, committing both."""
+    repo.become(who)
+    repo.qms("revise", doc_id, "--change", f"{who} changes it.", check=True)
+    repo.edit(rel, old, new)
+    as_(repo, who, f"Revise {doc_id}")
+
+
+def approve(repo: Repo, who: str, doc_id: str, effective: str | None = None) -> None:
+    repo.become(who)
+    repo.qms("approve", doc_id, *(["--effective", effective] if effective else []), "--commit", check=True)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A scenario: `build` makes the history and stages the final change; who commits it; what every view says."""
+
+    name: str
+    build: Callable[[Repo], None]
+    who: str
+    code: str
+    doc: str
+    command: tuple[str, ...] = ()  # the write command that must refuse the same change, run as `who`
+    at: str = ""  # the commit the finding names, where it is not the final one (a branch merged in)
+
+
+# -- the scenarios -------------------------------------------------------------------------------------------------
+
+def author_obsoletes_own_revision(repo: Repo) -> None:
+    revise(repo, "quality-manager", "FRM-001", FRM1, "How nonconformity", "How every nonconformity")
+    approve(repo, "deputy-quality", "FRM-001", repo.today)
+    set_status(repo, FRM1, "approved", "obsolete", f"\nobsoleted: {repo.today}\nreason: Gone.")
+    hand_sign(repo, FRM1, "quality-manager", "obsoletion")
+
+
+def record_deleted_early_with_log_line(repo: Repo) -> None:
+    repo.git("rm", "-q", NCR1)
+    repo.write(LOG, LOG_HEADER + f"NCR-001,{NCR1},Burr,nonconformity,2026-03-01,2032-03-01,{stamp(repo)},"
+               "Dana Quality,quality@example.com,Early.\n")
+
+
+def moved_and_edited(repo: Repo) -> None:
+    (repo.root / "procedures/sop/nc").mkdir()
+    repo.git("mv", SOP1, "procedures/sop/nc/SOP-001.md")
+    repo.edit("procedures/sop/nc/SOP-001.md", "Record it on", "Write it on")
+
+
+def author_moves_then_approves(repo: Repo) -> None:
+    revise(repo, "quality-manager", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    repo.git("mv", SOP1, "procedures/sop/SOP-001-moved.md")
+    as_(repo, "quality-manager", "Rename")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    hand_sign(repo, "procedures/sop/SOP-001-moved.md", "quality-manager")
+
+
+def approval_inside_merge(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    repo.git("checkout", "-q", "-b", "side", "adopted")
+    repo.write("procedures/sop/extra.txt", "unrelated\n")
+    as_(repo, "author", "Side work")
+    repo.git("checkout", "-q", "work")
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    hand_sign(repo, SOP1, "quality-manager")
+    set_status(repo, SOP1, "draft", "approved")
+
+
+def two_branches_approve_one_revision(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Branch A says so. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    approve(repo, "quality-manager", "SOP-001")
+    repo.git("checkout", "-q", "-b", "b", "adopted")
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Branch B says otherwise. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    approve(repo, "quality-manager", "SOP-001")
+    repo.git("checkout", "-q", "work")
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", "b")
+
+
+def obsolete_brought_back(repo: Repo) -> None:
+    QmsFolder(repo.root, (repo.root / "qms.yml").read_text()).document("FRM-002", "Old form",
+                                                                        effective=date(2026, 3, 1))
+    as_(repo, "admin", "Add a form")
+    repo.become("quality-manager")
+    repo.qms("obsolete", "FRM-002", "--reason", "No longer used.", "--commit", check=True)
+    set_status(repo, "procedures/forms/FRM-002-old-form.md", "obsolete", "approved")
+
+
+def approval_years_before_content(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    set_status(repo, SOP1, "draft", "draft", "\neffective: 2026-04-01")
+    as_(repo, "author", "Date it")
+    hand_sign(repo, SOP1, "quality-manager", at="2023-01-01T09:00:00Z")
+
+
+def approval_after_its_commit(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    set_status(repo, SOP1, "draft", "draft", "\neffective: 2026-04-01")
+    as_(repo, "author", "Date it")
+    hand_sign(repo, SOP1, "quality-manager", at="2026-03-20T09:00:00Z")
+
+
+def effective_before_approval(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    set_status(repo, SOP1, "draft", "draft", "\neffective: 2026-01-06")
+    as_(repo, "author", "Backdate it")
+    hand_sign(repo, SOP1, "production-manager")
+    as_(repo, "production-manager", "Approve")
+    hand_sign(repo, SOP1, "quality-manager")
+    set_status(repo, SOP1, "draft", "approved")
+
+
+def review_committed_by_another(repo: Repo) -> None:
+    hand_sign(repo, SOP1, "quality-manager", key="periodic_reviews")
+
+
+def review_period_stretched(repo: Repo) -> None:
+    set_status(repo, SOP1, "approved", "approved", "\nreview_months: 600")
+
+
+def review_by_someone_without_role(repo: Repo) -> None:
+    hand_sign(repo, SOP1, "author", key="periodic_reviews")
+
+
+def approval_removed(repo: Repo) -> None:
+    text = repo.read(FRM1)
+    lines = [line for line in text.split("\n") if "Dana Quality" not in line]
+    repo.write(FRM1, "\n".join(lines).replace("approvals:\n---", "---"))
+
+
+def record_from_the_future(repo: Repo) -> None:
+    repo.write("records/ncr/NCR-002.md", "---\nid: NCR-002\ntitle: Later\ntype: nonconformity\ndate: 2026-12-24\n"
+               "owner: quality-manager\nprocedure: SOP-001\n---\n# Later\n")
+
+
+def disposal_in_another_name(repo: Repo) -> None:
+    repo.at("2033-06-01")
+    repo.git("rm", "-q", NCR1)
+    repo.write(LOG, LOG_HEADER + f"NCR-001,{NCR1},Burr,nonconformity,2026-03-01,2032-03-01,{stamp(repo)},"
+               "Dana Quality,quality@example.com,Retention ended.\n")
+
+
+def disposal_without_role(repo: Repo) -> None:
+    repo.at("2033-06-01")
+    repo.git("rm", "-q", NCR1)
+    repo.write(LOG, LOG_HEADER + f"NCR-001,{NCR1},Burr,nonconformity,2026-03-01,2032-03-01,{stamp(repo)},"
+               "Alex Author,author@example.com,Retention ended.\n")
+
+
+def approved_deleted(repo: Repo) -> None:
+    repo.git("rm", "-q", QM1)
+
+
+FIRES = [
+    Case("author obsoletes their own revision", author_obsoletes_own_revision, "quality-manager", "QMS121",
+         "FRM-001"),
+    Case("record deleted before retention, with a log line", record_deleted_early_with_log_line, "quality-manager",
+         "QMS112", "NCR-001", ("dispose", "NCR-001", "--reason", "Early.")),
+    Case("approved document moved and edited", moved_and_edited, "author", "QMS100", "SOP-001"),
+    Case("author of a revision moves the file, then approves it", author_moves_then_approves, "quality-manager",
+         "QMS121", "SOP-001"),
+    Case("approval added inside a merge by someone else", approval_inside_merge, "admin", "QMS120", "SOP-001"),
+    Case("two branches approve different text as one revision", two_branches_approve_one_revision, "admin",
+         "QMS107", "SOP-001", at="b"),
+    Case("obsolete document brought back", obsolete_brought_back, "quality-manager", "QMS106", "FRM-002"),
+    Case("approval dated years before its content", approval_years_before_content, "quality-manager", "QMS140",
+         "SOP-001"),
+    Case("approval dated in the future", approval_after_its_commit, "quality-manager", "QMS140", "SOP-001"),
+    Case("effective date before the approval", effective_before_approval, "quality-manager", "QMS141", "SOP-001"),
+    Case("periodic review committed by another person", review_committed_by_another, "author", "QMS120",
+         "SOP-001"),
+    Case("review period stretched on an approved document", review_period_stretched, "author", "QMS100",
+         "SOP-001"),
+    Case("periodic review by someone without a role to review", review_by_someone_without_role, "author",
+         "QMS122", "SOP-001"),
+    Case("signature removed from an approved document", approval_removed, "author", "QMS108", "FRM-001"),
+    Case("record dated after it was committed", record_from_the_future, "author", "QMS142", "NCR-002"),
+    Case("disposal logged in another person's name", disposal_in_another_name, "author", "QMS112", "NCR-001"),
+    Case("disposal by someone without a role to dispose", disposal_without_role, "author", "QMS122", "NCR-001",
+         ("dispose", "NCR-001", "--reason", "Retention ended.")),
+    Case("approved document deleted", approved_deleted, "author", "QMS103", "QM-001"),
+]
+
+
+def findings(repo: Repo, *args: str) -> list[dict[str, object]]:
+    result = repo.qms(*args, "--format", "json")
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+def named(found: list[dict[str, object]], code: str, doc: str, commit: str) -> bool:
+    """Whether `found` reports `code` on `doc` at `commit` ("" for the staged change) as an error."""
+    return any(f["code"] == code and f["doc"] == doc and f["severity"] == "error" and (f["commit"] or "") == commit
+               for f in found)
+
+
+@pytest.mark.parametrize("case", FIRES, ids=[case.name for case in FIRES])
+def test_every_view_reports_it(repo: Repo, case: Case) -> None:
+    case.build(repo)
+    if case.command:
+        repo.become(case.who) if case.who != "admin" else repo.become("admin", "Ada Admin", "admin@example.com")
+        tree = repo.status()
+        refused = repo.qms(*case.command)
+        assert refused.returncode in (1, 2), refused.stdout + refused.stderr
+        assert repo.status() == tree  # the command wrote nothing
+    if case.who == "admin":
+        repo.become("admin", "Ada Admin", "admin@example.com")
+    else:
+        repo.become(case.who)
+    repo.git("add", "-A")
+    staged = findings(repo, "check", "--staged")
+    assert named(staged, case.code, case.doc, repo.git("rev-parse", case.at).stdout.strip() if case.at else ""), \
+        staged
+    repo.run("git", "commit", "-q", "--no-verify", "--no-edit", "-m", case.name)
+    sha = repo.git("rev-parse", case.at or "HEAD").stdout.strip()
+    assert named(findings(repo, "check", "--base", "adopted"), case.code, case.doc, sha)
+    assert named(findings(repo, "verify", "--since", "adopted"), case.code, case.doc, sha)
+
+
+def test_write_commands_refuse_with_the_hooks_code(repo: Repo) -> None:
+    """The write command runs the hook's rules on its own change: the author may not withdraw their revision."""
+    revise(repo, "quality-manager", "FRM-001", FRM1, "How nonconformity", "How every nonconformity")
+    approve(repo, "deputy-quality", "FRM-001", repo.today)
+    repo.become("quality-manager")
+    tree = repo.status()
+    refused = repo.qms("obsolete", "FRM-001", "--reason", "Gone.")
+    assert refused.returncode == 1 and "QMS121" in refused.stderr and "nothing was written" in refused.stderr
+    assert repo.status() == tree
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    repo.become("production-manager")
+    refused = repo.qms("approve", "SOP-001", "--effective", "2026-01-01")
+    assert refused.returncode == 2 and "in the past" in refused.stderr
+
+
+# -- the honest counterparts ---------------------------------------------------------------------------------------
+
+def rename(repo: Repo) -> None:
+    repo.git("mv", SOP1, "procedures/sop/SOP-001-handling-nonconformity.md")
+
+
+def approved_by_others(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    repo.become("quality-manager")
+    repo.qms("approve", "SOP-001", check=True)
+
+
+def branch_merged_with_a_merge_commit(repo: Repo) -> None:
+    repo.git("checkout", "-q", "-b", "pr", "adopted")
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    approve(repo, "quality-manager", "SOP-001")
+    repo.git("checkout", "-q", "work")
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "pr")
+
+
+def rebase_merge(repo: Repo) -> None:
+    repo.git("checkout", "-q", "-b", "pr", "adopted")
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    approve(repo, "quality-manager", "SOP-001")
+    repo.git("checkout", "-q", "work")
+    repo.write("procedures/sop/notes.txt", "main moved on\n")
+    as_(repo, "author", "Main moves on")
+    repo.git("checkout", "-q", "pr")
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.git("rebase", "-q", "work")
+    repo.git("checkout", "-q", "work")
+    repo.git("merge", "-q", "--ff-only", "pr")
+    repo.write("procedures/sop/notes.txt", "main moved on again\n")
+
+
+def lawful_disposal(repo: Repo) -> None:
+    repo.at("2033-06-01")
+    repo.become("quality-manager")
+    repo.qms("dispose", "NCR-001", "--reason", "Retention ended.", check=True)
+
+
+def draft_withdrawn(repo: Repo) -> None:
+    repo.git("rm", "-q", SOP2)
+
+
+def obsolete_from_a_later_date(repo: Repo) -> None:
+    repo.become("quality-manager")
+    repo.qms("obsolete", "FRM-001", "--reason", "Merged into SOP-001.", "--date", "2026-12-01", check=True)
+
+
+def own_periodic_review(repo: Repo) -> None:
+    repo.become("production-manager")
+    repo.qms("review", "SOP-001", check=True)
+
+
+QUIET = [
+    ("a rename inside procedures/", rename, "author"),
+    ("a revision approved by others", approved_by_others, "quality-manager"),
+    ("a branch approved and merged with a merge commit", branch_merged_with_a_merge_commit, "admin"),
+    ("a rebase merge", rebase_merge, "author"),
+    ("a lawful disposal", lawful_disposal, "quality-manager"),
+    ("a draft never approved, withdrawn", draft_withdrawn, "author"),
+    ("obsolete from a later date", obsolete_from_a_later_date, "quality-manager"),
+    ("a periodic review by the owner", own_periodic_review, "production-manager"),
+]
+
+
+@pytest.mark.parametrize("build,who", [(b, w) for _n, b, w in QUIET], ids=[n for n, _b, _w in QUIET])
+def test_every_view_stays_quiet(repo: Repo, build: Callable[[Repo], None], who: str) -> None:
+    build(repo)
+    if who == "admin":
+        repo.become("admin", "Ada Admin", "admin@example.com")
+    else:
+        repo.become(who)
+    repo.git("add", "-A")
+    errors = [f for f in findings(repo, "check", "--staged") if f["severity"] == "error"]
+    assert errors == []
+    repo.run("git", "commit", "-q", "--no-verify", "--allow-empty", "--no-edit", "-m", "honest")
+    for view in (("check", "--base", "adopted"), ("verify", "--since", "adopted")):
+        errors = [f for f in findings(repo, *view) if f["severity"] == "error"]
+        assert errors == [], (view, errors)

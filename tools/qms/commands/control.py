@@ -1,0 +1,102 @@
+"""The change-control views: the staged change (hook), a branch (CI), all history (verify), and a write
+command's own change. Each builds transitions with gitlog and judges them with the one rule set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..gitlog import git, index
+from ..gitlog.index import HistoryIndex
+from ..gitlog.staged import staged_act, staged_transitions
+from ..model import clock
+from ..model.config import Config
+from ..model.finding import Finding
+from ..model.ledger import Ledger
+from ..model.transition import Transition
+from ..rules.change import Context, judge_act, walk
+
+
+def shallow_finding() -> Finding:
+    """What every history view says about a shallow clone."""
+    return Finding(".", 1, "QMS137", "this clone is shallow: the history change control needs is missing",
+                   "git fetch --unshallow; in CI check out with fetch-depth: 0")
+
+
+@dataclass
+class Judged:
+    """The findings of a view, the history it read, and the ledger after it."""
+
+    findings: list[Finding]
+    history: HistoryIndex
+    ledger: Ledger
+    acts: int
+
+
+def judge_history(root: str, config: Config, since: str | None) -> Judged:
+    """Walk all of history, judging every commit after `since` (all of them, if None)."""
+    git.require_root(root)
+    history = index.build(root, signatures=config.signed_approvals)
+    if history.shallow:
+        return Judged([shallow_finding()], history, Ledger(), 0)
+    judged = git.commits_after(root, since) if history.head != git.EMPTY_TREE else set()
+    findings, ledger = walk(history.transitions, config, clock.now(), lambda act: act.sha in judged)
+    return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged))
+
+
+def judge_branch(root: str, config: Config, base: str) -> Judged:
+    """CI: every commit of HEAD since its merge-base with `base`, merges included, each by its author."""
+    git.require_root(root)
+    if git.is_shallow(root):
+        return Judged([shallow_finding()], HistoryIndex(root, "", True), Ledger(), 0)
+    base_commit = git.commit_id(root, base)
+    if base_commit is None:
+        from ..errors import EXIT_USAGE, QmsError
+        raise QmsError(f"unknown base '{base}' (name a branch or commit, e.g. origin/main)", EXIT_USAGE)
+    return judge_history(root, config, git.merge_base(root, base_commit, "HEAD"))
+
+
+def ledger_at_head(root: str, config: Config) -> tuple[Ledger, bool]:
+    """The ledger after HEAD, and whether the clone is shallow."""
+    git.require_root(root)
+    history = index.build(root)
+    if history.shallow:
+        return Ledger(), True
+    _findings, ledger = walk(history.transitions, config, clock.now(), lambda act: False)
+    return ledger, False
+
+
+def history_ledger(root: str, config: Config) -> Ledger:
+    """The ledger after HEAD for a write command: empty outside Git; a shallow clone is refused."""
+    if not git.succeeds(["rev-parse", "--git-dir"], root):
+        return Ledger()
+    ledger, shallow = ledger_at_head(root, config)
+    if shallow:
+        from ..errors import EXIT_USAGE, QmsError
+        raise QmsError(shallow_finding().text(), EXIT_USAGE)
+    return ledger
+
+
+def judge_staged(root: str, config: Config) -> list[Finding]:
+    """The hook: the staged change as the next commit by your Git identity. During a merge, the commits the merge
+    brings in are judged too, as CI will judge them once it is made."""
+    act = staged_act(root, clock.now())
+    incoming = act.parents[1:]
+    if not incoming:
+        ledger, shallow = ledger_at_head(root, config)
+        if shallow:
+            return [shallow_finding()]
+        return judge_act(staged_transitions(root, act), Context(config, ledger, act.committed_at))
+    git.require_root(root)
+    history = index.build(root, signatures=config.signed_approvals, heads=act.parents)
+    if history.shallow:
+        return [shallow_finding()]
+    judged: set[str] = set()
+    for head in incoming:
+        judged |= git.commits_after(root, act.parents[0], head)
+    findings, ledger = walk(history.transitions, config, act.committed_at, lambda a: a.sha in judged)
+    return findings + judge_act(staged_transitions(root, act), Context(config, ledger, act.committed_at))
+
+
+def judge_change(root: str, config: Config, transitions: list[Transition], ledger: Ledger) -> list[Finding]:
+    """A write command's own change, before it writes."""
+    return judge_act(transitions, Context(config, ledger, clock.now()))

@@ -1,0 +1,74 @@
+"""The staged change as one more act: the next commit, by your Git identity, now."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from ..model.document import parse_bytes
+from ..model.transition import DISPOSITION_LOG, Act, Item, Transition
+from . import git
+from .acts import Change, act_transitions
+from .index import load_texts, load_versions
+
+
+def staged_act(root: str, now: datetime) -> Act:
+    """The act `git commit` would make now: HEAD (and any merge in progress) as parents, your identity."""
+    name, email = git.identity(root)
+    head = git.head_or_empty(root)
+    parents = ([] if head == git.EMPTY_TREE else [head]) + merge_heads(root)
+    return Act("", tuple(parents), name, email, now, name, email, now)
+
+
+def merge_heads(root: str) -> list[str]:
+    """The commits being merged, when a merge is in progress."""
+    path = os.path.join(git.git_dir(root), "MERGE_HEAD")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="ascii", errors="replace") as handle:
+        return [line.strip() for line in handle if line.strip()]
+
+
+def staged_transitions(root: str, act: Act) -> list[Transition]:
+    """The transitions of the staged change, judged like any commit's."""
+    diffs = [changed(root, parent) for parent in (act.parents or (git.EMPTY_TREE,))]
+    wanted = {blob: change.path for changes in diffs for change in changes
+              for blob in (change.old_blob, change.new_blob) if blob}
+    versions = load_versions(root, wanted)
+    texts = load_texts(root, {blob for blob, path in wanted.items() if path == DISPOSITION_LOG})
+    return act_transitions(act, diffs, versions, texts)
+
+
+def changed(root: str, parent: str) -> list[Change]:
+    """Files under procedures/ and records/ that the index changes against `parent`, with blob ids."""
+    raw = git.run(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", parent, "--",
+                   "procedures", "records"], root).decode("utf-8", errors="surrogateescape").split("\0")
+    changes = []
+    for position in range(0, len(raw) - 1, 2):
+        token, path = raw[position].lstrip("\n"), raw[position + 1]
+        if not token.startswith(":"):
+            continue
+        _old_mode, _new_mode, old_blob, new_blob, status = token[1:].split(" ")
+        changes.append(Change(status[0], path, None if old_blob == git.NULL_BLOB else old_blob,
+                              None if new_blob == git.NULL_BLOB else new_blob))
+    return changes
+
+
+def proposed_transitions(root: str, act: Act, files: dict[str, bytes | None]) -> list[Transition]:
+    """The transitions a write command is about to make: each path's new bytes (None: removed) against HEAD."""
+    head = act.parents[0] if act.parents else None
+    old = git.read_blobs(root, [f"{head}:{path}" for path in files]) if head else {}
+    changes: list[Change] = []
+    versions: dict[str, Item | None] = {}
+    texts: dict[str, str] = {}
+    for path, new in files.items():
+        before = old.get(f"{head}:{path}")
+        old_id = f"HEAD:{path}" if before is not None else None
+        new_id = f"proposed:{path}" if new is not None else None
+        for blob, data in ((old_id, before), (new_id, new)):
+            if blob is not None and data is not None:
+                item = parse_bytes(data, path)
+                versions[blob] = item.summary() if item is not None else None
+                texts[blob] = data.decode("utf-8", errors="replace")
+        changes.append(Change("M", path, old_id, new_id))
+    return act_transitions(act, [changes], versions, texts)

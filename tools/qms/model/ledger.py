@@ -1,0 +1,53 @@
+"""The ledger: what history has established before an act, read by the rules that judge the act.
+
+It is the one home of the answers that need history: who authored each revision's content, when that content
+first existed, which contents were approved under each revision number, which ids were ever approved or are
+retired, and each document's last effective date. It is filled by walking transitions in history order and
+knows nothing of Git.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .document import Document
+from .transition import Kind, Transition, wrote_content
+
+
+@dataclass
+class Ledger:
+    """Facts established by the transitions applied so far."""
+
+    authors: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (id, revision) -> email: name
+    first_seen: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (id, authored print) -> when
+    approved: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (id, revision) -> approved prints
+    ever_approved: set[str] = field(default_factory=set)
+    retired: dict[str, str] = field(default_factory=dict)  # id of a deleted document -> its last path
+    last_effective: dict[str, tuple[str, date]] = field(default_factory=dict)  # id -> (revision, effective)
+
+    def revision_authors(self, doc_id: str, revision: str) -> dict[str, str]:
+        """Who wrote content of this revision of the document: email (lower case) -> name."""
+        return self.authors.get((doc_id, revision), {})
+
+    def content_since(self, doc: Document) -> datetime | None:
+        """When the content of `doc` (without its effective date) was first committed, if it was."""
+        return self.first_seen.get((doc.id, doc.authored))
+
+    def apply(self, transition: Transition) -> None:
+        """Record what the transition established."""
+        if transition.kind is not Kind.DOCUMENT:
+            return
+        act, after, before = transition.act, transition.after, transition.before
+        if isinstance(after, Document):
+            if wrote_content(transition):
+                self.authors.setdefault((after.id, after.revision), {}).setdefault(act.author, act.author_name)
+            self.first_seen.setdefault((after.id, after.authored), act.authored_at)
+            if after.status == "approved":
+                self.approved.setdefault((after.id, after.revision), set()).add(after.fingerprint)
+                if after.effective is not None:
+                    self.last_effective[after.id] = (after.revision, after.effective)
+            if after.status in ("approved", "obsolete"):
+                self.ever_approved.add(after.id)
+        elif transition.after_path is None and isinstance(before, Document):
+            self.retired[before.id] = transition.before_path or before.path

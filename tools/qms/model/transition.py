@@ -1,0 +1,156 @@
+"""A change as the rules judge it: a document or record before and after, and the act that changed it.
+
+An act is a commit, or the staged change taken as the next commit by your Git identity. A transition is one
+document or record (matched by its id, never by path similarity) before and after one act. A merge commit's
+transitions also carry the version in each other parent, so that the rules judge only what the merge brings in
+that no parent had.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from .document import Approval, Document, PeriodicReview, Record
+
+Item = Document | Record
+DISPOSITION_LOG = "records/disposition-log.csv"
+
+
+class SignatureStatus(str, enum.Enum):
+    """Git's %G? verdict on a commit's signature."""
+
+    GOOD = "G"            # good signature from a trusted key
+    UNKNOWN_TRUST = "U"   # good signature, key of unknown validity
+    NONE = "N"            # not signed
+    BAD = "B"
+    EXPIRED = "X"
+    EXPIRED_KEY = "Y"
+    REVOKED = "R"
+    NO_KEY = "E"          # the key to check it is missing
+
+    @property
+    def good(self) -> bool:
+        """Whether the signature itself checks out (whose key it is, is another question)."""
+        return self in (SignatureStatus.GOOD, SignatureStatus.UNKNOWN_TRUST)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What Git says about a commit's signature: the verdict, the key and the signer it names."""
+
+    status: SignatureStatus = SignatureStatus.NONE
+    key: str = ""          # %GK: the key id (GPG) or key fingerprint (SSH)
+    fingerprint: str = ""  # %GF: the key's fingerprint
+    signer: str = ""       # %GS: the name (GPG user id, or the allowed-signers principal)
+
+
+UNSIGNED = Signature()
+
+
+@dataclass(frozen=True)
+class Act:
+    """A commit, or the staged change (sha ""), with the facts the rules need."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    committer_name: str
+    committer_email: str
+    committed_at: datetime
+    message: str = ""
+    signature: Signature = UNSIGNED
+
+    @property
+    def staged(self) -> bool:
+        """Whether this is the staged change rather than a commit."""
+        return not self.sha
+
+    @property
+    def short(self) -> str:
+        return self.sha[:12] if self.sha else "the staged change"
+
+    @property
+    def merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def author(self) -> str:
+        return self.author_email.lower()
+
+
+class Kind(str, enum.Enum):
+    DOCUMENT = "document"
+    RECORD = "record"
+    LOG = "disposition log"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One document, record or the disposition log, before and after one act."""
+
+    act: Act
+    kind: Kind
+    key: str                       # the id; the path where neither side could be read
+    before_path: str | None
+    after_path: str | None
+    before: Item | None            # None: absent, or unreadable
+    after: Item | None
+    others: tuple[Item | None, ...] = ()   # a merge: the version in each other parent
+    before_text: str = ""          # the disposition log: its text before and after
+    after_text: str = ""
+    after_blob: str | None = None  # where the full text of `after` can be read
+
+    @property
+    def path(self) -> str:
+        """Where findings point: the path after the act, else before it."""
+        return self.after_path or self.before_path or self.key
+
+    @property
+    def parents(self) -> tuple[Item | None, ...]:
+        """The version in every parent, first parent first."""
+        return (self.before, *self.others)
+
+
+def entry_key(entry: Approval | PeriodicReview) -> str:
+    """What makes two approval or review entries the same signature."""
+    if isinstance(entry, Approval):
+        return f"approval|{entry.email.lower()}|{entry.meaning}|{entry.fingerprint}|{entry.at.isoformat()}"
+    return f"review|{entry.email.lower()}|{entry.at.isoformat()}"
+
+
+def entries(doc: Document) -> list[Approval | PeriodicReview]:
+    """A document's approvals and periodic reviews."""
+    return [*doc.approvals, *doc.periodic_reviews]
+
+
+def added_entries(transition: Transition) -> list[Approval | PeriodicReview]:
+    """Approvals and periodic reviews present after the act and in no parent before it."""
+    after = transition.after
+    if not isinstance(after, Document):
+        return []
+    known = {entry_key(entry) for version in transition.parents if isinstance(version, Document)
+             for entry in entries(version)}
+    return [entry for entry in entries(after) if entry_key(entry) not in known]
+
+
+def removed_entries(transition: Transition) -> list[Approval | PeriodicReview]:
+    """Approvals and periodic reviews of the first parent that the act removed."""
+    before, after = transition.before, transition.after
+    if not isinstance(before, Document) or not isinstance(after, Document):
+        return []
+    kept = {entry_key(entry) for entry in entries(after)}
+    return [entry for entry in entries(before) if entry_key(entry) not in kept]
+
+
+def wrote_content(transition: Transition) -> bool:
+    """Whether the act wrote content of the document's revision that no parent had (what separation of duties
+    is about): the body, title, type, id or revision, not the effective date an approver may set."""
+    after = transition.after
+    if not isinstance(after, Document):
+        return False
+    return not any(isinstance(v, Document) and v.revision == after.revision and v.authored == after.authored
+                   for v in transition.parents)

@@ -1,0 +1,86 @@
+"""Rules over transitions: one set of functions judges every change, whichever view asks.
+
+The hook judges the staged change, CI every commit of a branch, `qms verify` every commit since verify_from,
+and the write commands the change they are about to make. Each runs `walk` (or `judge_act` with a ledger it
+already has) over transitions built by gitlog, so the same fact gets the same code in every view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import groupby
+
+from ...model.config import Config
+from ...model.finding import Finding, Severity
+from ...model.ledger import Ledger
+from ...model.transition import Act, Transition
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may read besides the transition: the configuration in force, the ledger, the clock."""
+
+    config: Config
+    ledger: Ledger
+    now: datetime
+
+    @property
+    def skew(self) -> timedelta:
+        """How far two clocks may disagree before a time is reported."""
+        return timedelta(minutes=self.config.clock_skew_minutes)
+
+
+Rule = Callable[[Transition, Context], Iterable[Finding]]
+ActRule = Callable[[list[Transition], Context], Iterable[Finding]]
+
+
+def finding(transition: Transition, line: int, code: str, message: str, hint: str, entry: str = "",
+            severity: Severity = "error") -> Finding:
+    """A finding about a transition: at its path, naming its act's commit and its document or record."""
+    return Finding(transition.path, line, code, message, hint, severity, transition.act.sha, transition.key, entry)
+
+
+def by(act: Act) -> str:
+    """Who made an act, as messages name them."""
+    return f"{act.author_name} <{act.author_email}>"
+
+
+def _rules() -> tuple[tuple[Rule, ...], tuple[ActRule, ...]]:
+    from . import documents, records, signatures, timing
+
+    return ((documents.check_document, signatures.check_entries, timing.check_times),
+            (records.check_records, timing.check_act))
+
+
+def judge_act(transitions: list[Transition], ctx: Context) -> list[Finding]:
+    """Every finding about one act's transitions, judged against the ledger before the act."""
+    per_transition, per_act = _rules()
+    findings: list[Finding] = []
+    for act_rule in per_act:
+        findings += act_rule(transitions, ctx)
+    for transition in transitions:
+        for rule in per_transition:
+            findings += rule(transition, ctx)
+    return findings
+
+
+def acts(transitions: Iterable[Transition]) -> Iterator[tuple[Act, list[Transition]]]:
+    """Transitions grouped by the act that made them, in order."""
+    for act, group in groupby(transitions, key=lambda t: t.act):
+        yield act, list(group)
+
+
+def walk(transitions: Iterable[Transition], config: Config, now: datetime,
+         judged: Callable[[Act], bool]) -> tuple[list[Finding], Ledger]:
+    """Apply every transition to a new ledger in order, judging the acts `judged` selects; the findings and the
+    ledger after the last act."""
+    ledger = Ledger()
+    findings: list[Finding] = []
+    for act, group in acts(transitions):
+        if judged(act):
+            findings += judge_act(group, Context(config, ledger, now))
+        for transition in group:
+            ledger.apply(transition)
+    return findings, ledger

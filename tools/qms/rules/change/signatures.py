@@ -1,0 +1,70 @@
+"""Change rules for signatures: an approval or periodic review is added by the person it names, who may give it,
+over the content it was added to, never by an author of that content, and signed where qms.yml requires it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...model.document import Approval, Document, PeriodicReview
+from ...model.finding import Finding
+from ...model.transition import Kind, Transition, added_entries, entry_key, wrote_content
+from . import Context, by, finding
+
+
+def check_entries(t: Transition, ctx: Context) -> Iterator[Finding]:
+    """Every approval and periodic review the act added."""
+    after = t.after
+    if t.kind is not Kind.DOCUMENT or not isinstance(after, Document):
+        return
+    for entry in added_entries(t):
+        key = entry_key(entry)
+        what = f"{entry.meaning} by {entry.name}" if isinstance(entry, Approval) else \
+            f"periodic review by {entry.name}"
+        own = entry.email.lower() == t.act.author
+        if not own:
+            yield finding(t, entry.line, "QMS120", f"{what} of {after.id} revision {after.revision} was added by "
+                          f"{by(t.act)}, not by {entry.email}", _not_own_hint(t, entry), key)
+        if isinstance(entry, Approval) and entry.fingerprint != after.fingerprint:
+            yield finding(t, entry.line, "QMS130", f"{what} of {after.id} revision {after.revision} does not match "
+                          "the content it was added to", "the signature was made for other content: approve this "
+                          "content with qms approve", key)
+        if not own:
+            continue
+        if isinstance(entry, Approval):
+            yield from _approval(t, after, entry, key, ctx)
+        elif not ctx.config.may_review(entry.email, after.type, after.owner):
+            yield finding(t, entry.line, "QMS122", f"{what} of {after.id}: {entry.email} holds neither the owner "
+                          f"role '{after.owner}' nor a role that approves {after.type} documents",
+                          "the owner or an approver records periodic reviews with qms review", key)
+        if ctx.config.signed_approvals and not t.act.staged and not t.act.signature.status.good:
+            state = "unsigned" if t.act.signature.status.value == "N" else \
+                f"badly signed (git %G? = {t.act.signature.status.value})"
+            yield finding(t, entry.line, "QMS136", f"the commit adding the {what} to {after.id} is {state}",
+                          "qms.yml requires signed commits for signatures: qms approve --commit signs with -S", key)
+
+
+def _approval(t: Transition, after: Document, approval: Approval, key: str, ctx: Context) -> Iterator[Finding]:
+    what = f"{approval.meaning} by {approval.name}"
+    if not ctx.config.may_approve(approval.email, after.type) or not any(
+            role.name == approval.role for role in ctx.config.may_approve(approval.email, after.type)):
+        yield finding(t, approval.line, "QMS041", f"{what} of {after.id}: {approval.email} does not hold role "
+                      f"'{approval.role}' with authority over {after.type} documents",
+                      "only people named under a role that approves this type may sign", key)
+    if not ctx.config.separation_of_duties or approval.meaning == "review":
+        return
+    authors = set(ctx.ledger.revision_authors(after.id, after.revision))
+    if wrote_content(t):
+        authors.add(t.act.author)
+    if approval.email.lower() in authors:
+        yield finding(t, approval.line, "QMS121", f"{approval.name} gave {approval.meaning} of {after.id} revision "
+                      f"{after.revision}, whose content they authored", "separation of duties: another person "
+                      "holding an approving role must approve it", key)
+
+
+def _not_own_hint(t: Transition, entry: Approval | PeriodicReview) -> str:
+    message = t.act.message.lower()
+    if t.act.sha and "approved-by:" in message and f"<{entry.email}>".lower() in message:
+        return ("the commit carries the approver's Approved-by trailer but another author: it looks like a squash "
+                "merge, which rewrites authorship; allow only merge or rebase merges on main")
+    command = "qms approve" if isinstance(entry, Approval) else "qms review"
+    return f"only {entry.name} can add it, by running {command} {t.key} as themselves"
