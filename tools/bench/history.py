@@ -68,7 +68,7 @@ def make_history_apart(root: str, count: int, commits: int, project: str) -> Non
     subprocess.run([sys.executable, "-c", script, root, str(count), str(commits), project], cwd=project, check=True)
 
 
-INDEX_SCRIPT = "import sys; from qms.gitlog.index import build; build(sys.argv[1], cache=sys.argv[2] == 'warm')"
+INDEX_SCRIPT = "import sys; from qms.gitlog.index import build; build(sys.argv[1], cache_versions=sys.argv[2] == 'warm').transitions"
 PER_DOCUMENT = """import subprocess, sys
 for path in sys.stdin.read().split():
     subprocess.run(["git", "log", "-1", "--format=%H %aI", "--", path], cwd=sys.argv[1], check=True,
