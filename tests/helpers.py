@@ -51,6 +51,7 @@ PEOPLE = {
     "maintenance-lead": ("Lee Metrology", "metrology@example.com"),
     "production-manager": ("Pat Production", "production@example.com"),
     "author": ("Alex Author", "author@example.com"),
+    "admin": ("Ada Admin", "admin@example.com"),
 }
 TYPES = {"QM": ("manual", "procedures/manual"), "SOP": ("procedure", "procedures/sop"), "FRM": ("form", "procedures/forms")}
 

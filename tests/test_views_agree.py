@@ -29,7 +29,7 @@ LOG_HEADER = "id,path,title,type,date,retain_until,disposed_at,name,email,reason
 def repo(tmp_path: Path) -> Repo:
     repo = Repo(tmp_path / "qms", tmp_path / "home")
     baseline(repo.root)
-    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.become("admin")
     repo.commit("Adopt the QMS", no_verify=True)
     repo.git("branch", "adopted")
     repo.git("checkout", "-q", "-b", "work")
@@ -144,7 +144,7 @@ def approval_inside_merge(repo: Repo) -> None:
     repo.write("procedures/sop/extra.txt", "unrelated\n")
     as_(repo, "author", "Side work")
     repo.git("checkout", "-q", "work")
-    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.become("admin")
     repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
     hand_sign(repo, SOP1, "quality-manager")
     set_status(repo, SOP1, "draft", "approved")
@@ -159,7 +159,7 @@ def two_branches_approve_one_revision(repo: Repo) -> None:
     approve(repo, "production-manager", "SOP-001", "2026-04-01")
     approve(repo, "quality-manager", "SOP-001")
     repo.git("checkout", "-q", "work")
-    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.become("admin")
     repo.git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", "b")
 
 
@@ -284,15 +284,12 @@ def named(found: list[dict[str, object]], code: str, doc: str, commit: str) -> b
 def test_every_view_reports_it(repo: Repo, case: Case) -> None:
     case.build(repo)
     if case.command:
-        repo.become(case.who) if case.who != "admin" else repo.become("admin", "Ada Admin", "admin@example.com")
+        repo.become(case.who)
         tree = repo.status()
         refused = repo.qms(*case.command)
         assert refused.returncode in (1, 2), refused.stdout + refused.stderr
         assert repo.status() == tree  # the command wrote nothing
-    if case.who == "admin":
-        repo.become("admin", "Ada Admin", "admin@example.com")
-    else:
-        repo.become(case.who)
+    repo.become(case.who)
     repo.git("add", "-A")
     staged = findings(repo, "check", "--staged")
     assert named(staged, case.code, case.doc, repo.git("rev-parse", case.at).stdout.strip() if case.at else ""), \
@@ -337,7 +334,7 @@ def branch_merged_with_a_merge_commit(repo: Repo) -> None:
     approve(repo, "production-manager", "SOP-001", "2026-04-01")
     approve(repo, "quality-manager", "SOP-001")
     repo.git("checkout", "-q", "work")
-    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.become("admin")
     repo.git("merge", "-q", "--no-ff", "--no-commit", "pr")
 
 
@@ -350,7 +347,7 @@ def rebase_merge(repo: Repo) -> None:
     repo.write("procedures/sop/notes.txt", "main moved on\n")
     as_(repo, "author", "Main moves on")
     repo.git("checkout", "-q", "pr")
-    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.become("admin")
     repo.git("rebase", "-q", "work")
     repo.git("checkout", "-q", "work")
     repo.git("merge", "-q", "--ff-only", "pr")
@@ -392,10 +389,7 @@ QUIET = [
 @pytest.mark.parametrize("build,who", [(b, w) for _n, b, w in QUIET], ids=[n for n, _b, _w in QUIET])
 def test_every_view_stays_quiet(repo: Repo, build: Callable[[Repo], None], who: str) -> None:
     build(repo)
-    if who == "admin":
-        repo.become("admin", "Ada Admin", "admin@example.com")
-    else:
-        repo.become(who)
+    repo.become(who)
     repo.git("add", "-A")
     errors = [f for f in findings(repo, "check", "--staged") if f["severity"] == "error"]
     assert errors == []
