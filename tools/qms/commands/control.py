@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import EXIT_USAGE, QmsError
 from ..gitlog import git, index
 from ..gitlog.index import HistoryIndex
 from ..gitlog.staged import staged_act, staged_transitions
@@ -50,7 +51,6 @@ def judge_branch(root: str, config: Config, base: str) -> Judged:
         return Judged([shallow_finding()], HistoryIndex(root, "", True), Ledger(), 0)
     base_commit = git.commit_id(root, base)
     if base_commit is None:
-        from ..errors import EXIT_USAGE, QmsError
         raise QmsError(f"unknown base '{base}' (name a branch or commit, e.g. origin/main)", EXIT_USAGE)
     return judge_history(root, config, git.merge_base(root, base_commit, "HEAD"))
 
@@ -67,11 +67,10 @@ def ledger_at_head(root: str, config: Config) -> tuple[Ledger, bool]:
 
 def history_ledger(root: str, config: Config) -> Ledger:
     """The ledger after HEAD for a write command: empty outside Git; a shallow clone is refused."""
-    if not git.succeeds(["rev-parse", "--git-dir"], root):
+    if not git.is_repository(root):
         return Ledger()
     ledger, shallow = ledger_at_head(root, config)
     if shallow:
-        from ..errors import EXIT_USAGE, QmsError
         raise QmsError(shallow_finding().text(), EXIT_USAGE)
     return ledger
 

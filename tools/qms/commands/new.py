@@ -9,13 +9,12 @@ import re
 import unicodedata
 
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
-from ..gitlog import git
 from ..model import revision
-from ..model.config import Config, DocType, Person
+from ..model.config import Config, DocType
 from ..model.workspace import Workspace
 from .common import add_common
 from .control import history_ledger
-from .writing import editing, guard, write
+from .writing import author, editing, guard, write
 
 EXAMPLE = """example:
   qms new procedure "Calibration of torque tools" --owner quality-manager
@@ -53,8 +52,7 @@ def _new(args: argparse.Namespace, ws: Workspace) -> int:
     if os.path.lexists(os.path.join(ws.root, rel)):
         raise QmsError(f"{rel} already exists (choose another title)")
     text = skeleton(config, doc_type, doc_id, title, owner)
-    in_git = git.succeeds(["rev-parse", "--git-dir"], ws.root)
-    guard(ws, Person(*git.identity(ws.root)) if in_git else Person("", ""), {rel: text})
+    guard(ws, author(ws), {rel: text})
     write(ws, {rel: text})
     print(f"created {rel}: {doc_id} \"{title}\", revision {revision.first(config.revision_scheme)}, draft, "
           f"owner {owner}")

@@ -15,12 +15,10 @@ from ..model.config import RecordType
 from ..model.state import retain_until
 from ..model.workspace import Workspace
 from ..model import clock
-from ..model.config import Person
 from ..model.transition import DISPOSITION_LOG
-from ..gitlog import git
 from .common import add_common, open_workspace, parse_date
 from .new import slug
-from .writing import actor, add_commit_option, commit, editing, guard, now, record, write
+from .writing import actor, add_commit_option, author, commit, editing, guard, now, record, write
 
 LOG_HEADER = ["id", "path", "title", "type", "date", "retain_until", "disposed_at", "name", "email", "reason"]
 NEW_EXAMPLE = """example:
@@ -95,8 +93,7 @@ def _create(args: argparse.Namespace, ws: Workspace) -> int:
     lines += [f"form: {args.form}"] if args.form else []
     lines += [f"corrects: {args.corrects}"] if args.corrects else []
     lines += ["---", f"# {title}", "", "Record what happened, what was found and what was done.", ""]
-    guard(ws, Person(*git.identity(ws.root)) if git.succeeds(["rev-parse", "--git-dir"], ws.root) else
-          Person("", ""), {rel: "\n".join(lines)})
+    guard(ws, author(ws), {rel: "\n".join(lines)})
     write(ws, {rel: "\n".join(lines)})
     until = retain_until(args.date or ws.today, record_type.retention_years)
     print(f"created {rel}: {record_id} ({record_type.name}), retained until {until}; fill it in, then commit: "

@@ -8,12 +8,10 @@ from typing import Any
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..model import revision
-from ..gitlog import git
-from ..model.config import Person
 from ..model.workspace import Workspace
 from ..model.writer import edited_front_matter
 from .common import add_common
-from .writing import add_commit_option, commit, document, editing, guard, write
+from .writing import add_commit_option, author, commit, document, editing, guard, write
 
 EXAMPLE = """example:
   qms revise SOP-001 --change "Added the rules for electronic signatures."
@@ -56,7 +54,7 @@ def _revise(args: argparse.Namespace, ws: Workspace) -> int:
                 del data[key]
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
-    guard(ws, Person(*git.identity(ws.root)), {doc.path: text})
+    guard(ws, author(ws), {doc.path: text})
     write(ws, {doc.path: text})
     removed = [f"effective {doc.effective.isoformat()}"] if doc.effective else []
     removed += [f"{len(doc.approvals)} approval(s)"] if doc.approvals else []

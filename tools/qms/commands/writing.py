@@ -35,7 +35,7 @@ def editing(args: argparse.Namespace) -> Iterator[Workspace]:
     """The workspace, read while this process holds the repository's write lock: two write commands never
     interleave, so neither loses the other's change (the lock dies with the process, even on kill -9)."""
     root = find_root(args.directory)
-    folder = git.git_dir(root) if git.succeeds(["rev-parse", "--git-dir"], root) else root
+    folder = git.git_dir(root) if git.is_repository(root) else root
     with open(os.path.join(folder, "qms-write.lock"), "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -52,6 +52,12 @@ def actor(ws: Workspace) -> Person:
         raise QmsError(f"{email} ({name}) is not listed under any role in qms.yml (ask the QMS administrator to "
                        "add you, or set git config user.email to the address listed there)")
     return person
+
+
+def author(ws: Workspace) -> Person:
+    """Who a change that needs no role (a draft, a revision, a new record) is made by: the Git identity; nobody
+    outside a Git repository, where no change is judged as a commit."""
+    return Person(*git.identity(ws.root)) if git.is_repository(ws.root) else Person("", "")
 
 
 def document(ws: Workspace, doc_id: str) -> Document:
@@ -84,7 +90,7 @@ def guard(ws: Workspace, person: Person, files: dict[str, str | None]) -> None:
     """Refuse, before anything is written, a change the hook would reject: the same transition rules on the
     change as the next commit by `person`, and the rules on the tree as it would be (new errors only)."""
     findings: list[Finding] = []
-    if git.succeeds(["rev-parse", "--git-dir"], ws.root):
+    if git.is_repository(ws.root):
         ledger = history_ledger(ws.root, ws.config)
         head = git.head_or_empty(ws.root)
         moment = clock.now()

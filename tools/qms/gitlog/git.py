@@ -62,6 +62,11 @@ def toplevel(cwd: str) -> str:
     return top
 
 
+def is_repository(cwd: str) -> bool:
+    """Whether `cwd` is inside a Git repository."""
+    return succeeds(["rev-parse", "--git-dir"], cwd)
+
+
 def git_dir(cwd: str) -> str:
     """The repository's .git folder."""
     return os.path.join(cwd, text(["rev-parse", "--git-dir"], cwd))
