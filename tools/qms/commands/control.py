@@ -84,7 +84,7 @@ def judge_staged(root: str, config: Config) -> list[Finding]:
         ledger, shallow = ledger_at_head(root, config)
         if shallow:
             return [shallow_finding()]
-        return judge_act(staged_transitions(root, act), Context(config, ledger, act.committed_at))
+        return judge_act(staged_transitions(root, act), Context.of(act, config, ledger, act.committed_at))
     git.require_root(root)
     history = index.build(root, signatures=config.signed_approvals, heads=act.parents)
     if history.shallow:
@@ -93,9 +93,11 @@ def judge_staged(root: str, config: Config) -> list[Finding]:
     for head in incoming:
         judged |= git.commits_after(root, act.parents[0], head)
     findings, ledger = walk(history.transitions, config, act.committed_at, lambda a: a.sha in judged)
-    return findings + judge_act(staged_transitions(root, act), Context(config, ledger, act.committed_at))
+    return findings + judge_act(staged_transitions(root, act), Context.of(act, config, ledger, act.committed_at))
 
 
 def judge_change(root: str, config: Config, transitions: list[Transition], ledger: Ledger) -> list[Finding]:
     """A write command's own change, before it writes."""
-    return judge_act(transitions, Context(config, ledger, clock.now()))
+    if not transitions:
+        return []
+    return judge_act(transitions, Context.of(transitions[0].act, config, ledger, clock.now()))

@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from .. import rules
 from ..errors import EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..gitlog import git
-from ..gitlog.staged import proposed_transitions
+from ..gitlog.staged import proposed_transitions, staged_act
 from ..model import clock
 from ..model.config import Person, load_config
 from ..model.document import Document, Record
 from ..model.finding import Finding
-from ..model.transition import Act
 from ..model.workspace import Workspace, scan
 from ..model.writer import atomic_write
 from .common import find_root, today
@@ -92,10 +91,7 @@ def guard(ws: Workspace, person: Person, files: dict[str, str | None]) -> None:
     findings: list[Finding] = []
     if git.is_repository(ws.root):
         ledger = history_ledger(ws.root, ws.config)
-        head = git.head_or_empty(ws.root)
-        moment = clock.now()
-        act = Act("", () if head == git.EMPTY_TREE else (head,), person.name, person.email, moment, person.name,
-                  person.email, moment)
+        act = staged_act(ws.root, clock.now(), (person.name, person.email))
         encoded = {path: text.encode("utf-8") if text is not None else None for path, text in files.items()}
         transitions = proposed_transitions(ws.root, act, encoded)
         findings += [f for f in judge_change(ws.root, ws.config, transitions, ledger) if f.severity == "error"]

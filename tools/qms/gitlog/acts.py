@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..model.config import CONFIG_FILE
 from ..model.document import Document, Record
 from ..model.transition import DISPOSITION_LOG, Act, Item, Kind, Transition
 
@@ -51,8 +52,9 @@ def _pair(act: Act, changes: list[Change], versions: dict[str, Item | None],
     removed: dict[tuple[Kind, str], tuple[str, Item]] = {}
     added: dict[tuple[Kind, str], tuple[str, Item, str]] = {}
     for change in changes:
-        if change.path == DISPOSITION_LOG:
-            found.append(Transition(act, Kind.LOG, change.path, change.path if change.old_blob else None,
+        if change.path in (DISPOSITION_LOG, CONFIG_FILE):
+            kind = Kind.LOG if change.path == DISPOSITION_LOG else Kind.CONFIG
+            found.append(Transition(act, kind, change.path, change.path if change.old_blob else None,
                                     change.path if change.new_blob else None, None, None,
                                     before_text=texts.get(change.old_blob or "", ""),
                                     after_text=texts.get(change.new_blob or "", "")))

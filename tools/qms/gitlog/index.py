@@ -1,31 +1,37 @@
 """The history index: every act on documents and records, from one streamed `git log`.
 
-One `git log --raw` pass lists, for each commit, the files it changed under procedures/ and records/ with
-their blob ids before and after; for a merge, the files it left different from every parent, with each parent's
+One `git log --raw` pass lists, for each commit, the files it changed under procedures/ and records/ (and
+qms.yml) with their blob ids before and after; for a merge, the files it left different from every parent, with each parent's
 blob (so that what a merge brings in is seen, not skipped); one
 `git cat-file --batch` reads the blobs not seen before. Each blob is parsed once, with the same parser as
 everything else, and kept as a summary (front matter and fingerprints, no body) in .git/qms-history-cache,
 keyed by blob id: a blob id names its content, so a cached entry can never go stale.
+
+Each act carries the configuration in force at its parent: the last readable version of qms.yml on its first
+parent's line. Signatures are checked by a second pass over the acts that matter only, and cached by commit.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
 from ..model import cache
+from ..model.config import CONFIG_FILE, Config, ConfigError, parse_config
 from ..model.document import Document, Record, parse_bytes
 from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition
 from . import git
 from .acts import Change, act_transitions
 
-_TOPS = ("procedures/", "records/")
+_TOPS = ("procedures/", "records/", CONFIG_FILE)
 _CACHE_NAME = "qms-history-cache"
+_SIGNATURE_CACHE = "qms-signature-cache"
 _FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
-_SIGNATURE_FORMAT = "%G?%x00%GK%x00%GF%x00%GS%x00"
+_SIGNATURE_FORMAT = "%H%x00%G?%x00%GK%x00%GF%x00%GS%x00%GP%x00"
+_LASTING = {"G", "U", "B", "N"}  # verdicts that depend on the commit alone (not on a keyring that may change)
 
 
 @dataclass
@@ -39,7 +45,8 @@ class HistoryIndex:
     acts: list[Act] = field(default_factory=list)
     diffs: dict[str, list[list[Change]]] = field(default_factory=dict)  # by sha: the changes against each parent
     versions: dict[str, Item | None] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)  # the disposition log's blobs, by blob id
+    texts: dict[str, str] = field(default_factory=dict)  # the disposition log's and qms.yml's blobs, by blob id
+    configs: dict[str, Config | None] = field(default_factory=dict)  # qms.yml in force after each act, by sha
 
     def version(self, blob: str | None) -> Item | None:
         """The document or record summary a blob holds (None for none, or unreadable)."""
@@ -71,43 +78,116 @@ class HistoryIndex:
 def build(root: str, cache_versions: bool = True, signatures: bool = False,
           heads: tuple[str, ...] = ("HEAD",)) -> HistoryIndex:
     """Index the history of HEAD (and of other `heads`, such as a merge in progress) in one pass; `signatures`
-    also asks Git to check each commit's signature."""
+    also asks Git to check the signature of each act."""
     head = git.head_or_empty(root)
     index = HistoryIndex(root, head, git.is_shallow(root) if head != git.EMPTY_TREE else False)
     if head == git.EMPTY_TREE:
         return index
     # No pathspec: limiting the walk to procedures/ and records/ costs git more than filtering here.
     raw = git.run(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev", "--no-renames",
-                   "--no-ext-diff", f"--format={_FORMAT}" + (_SIGNATURE_FORMAT if signatures else ""), *heads], root)
-    _parse_log(index, raw.decode("utf-8", errors="surrogateescape"), signatures)
+                   "--no-ext-diff", f"--format={_FORMAT}", *heads], root)
+    config_blobs = _parse_log(index, raw.decode("utf-8", errors="surrogateescape"))
     wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
     index.versions = load_versions(root, wanted, cache_versions)
-    index.texts = load_texts(root, {blob for blob, path in wanted.items() if path == DISPOSITION_LOG})
+    index.texts = load_texts(root, {blob for blob, path in wanted.items() if path in (DISPOSITION_LOG, CONFIG_FILE)}
+                             | {blob for _parent, blob in config_blobs.values() if blob})
+    _attach_configs(index, config_blobs)
+    if signatures:
+        _attach_signatures(index)
     return index
 
 
-def _parse_log(index: HistoryIndex, raw: str, signatures: bool) -> None:
-    width = 13 if signatures else 9
+def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str | None, str | None]]:
+    """Fill in the acts and their changes; return, for every commit, its first parent and its qms.yml blob."""
+    config_blobs: dict[str, tuple[str | None, str | None]] = {}
     for chunk in raw.split("\x01")[1:]:
         fields = chunk.split("\0")
         sha, parents, an, ae, ai, cn, ce, ci, message = fields[:9]
-        diffs: list[list[Change]] = [[] for _ in range(max(1, len(parents.split())))]
-        rest = fields[width:]
+        parent_list = parents.split()
+        diffs: list[list[Change]] = [[] for _ in range(max(1, len(parent_list)))]
+        rest = fields[9:]
         for position in range(len(rest) - 1):
             token = rest[position].lstrip("\n")
             path = rest[position + 1]
             if token.startswith(":") and path.startswith(_TOPS):
                 for parent, change in enumerate(_changes(token, path)):
                     diffs[parent].append(change)
-        signature = Signature(SignatureStatus(fields[9] or "N"), fields[10], fields[11], fields[12]) \
-            if signatures else Signature()
-        index.acts.append(Act(sha, tuple(parents.split()), an, ae, datetime.fromisoformat(ai), cn, ce,
-                              datetime.fromisoformat(ci), message, signature))
+        config_change = next((c for c in diffs[0] if c.path == CONFIG_FILE), None)
+        first = parent_list[0] if parent_list else None
+        before = config_blobs[first][1] if first in config_blobs else _blob_at(index.root, first)
+        config_blobs[sha] = (first, config_change.new_blob if config_change else before)
+        index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce,
+                              datetime.fromisoformat(ci), message))
         index.diffs[sha] = diffs
     relevant = [act for act in index.acts if any(index.diffs[act.sha])]
     index.diffs = {act.sha: index.diffs[act.sha] for act in relevant}
     index.acts = relevant
+    return config_blobs
+
+
+def _blob_at(root: str, commit: str | None) -> str | None:
+    """The qms.yml blob of a commit outside the walk (or None)."""
+    if commit is None:
+        return None
+    found = git.run(["rev-parse", "--verify", "--quiet", f"{commit}:{CONFIG_FILE}"], root, check=False)
+    return found.decode("ascii", errors="replace").strip() or None
+
+
+def _attach_configs(index: HistoryIndex, config_blobs: dict[str, tuple[str | None, str | None]]) -> None:
+    """Give each act the configuration in force at its parent: the last readable qms.yml on the first-parent
+    line (an unreadable version grants nothing; the rules report it)."""
+    parsed: dict[str, Config | None] = {}
+    for blob in {b for _parent, b in config_blobs.values() if b}:
+        try:
+            parsed[blob] = parse_config(index.texts.get(blob, "").encode("utf-8"))
+        except ConfigError:
+            parsed[blob] = None
+    acts = {act.sha: act for act in index.acts}
+    in_force: dict[str, Config | None] = {}
+    for sha, (parent, after) in config_blobs.items():  # parents before children
+        if parent is None or parent in in_force:
+            before = in_force.get(parent) if parent else None
+        else:  # a parent outside the walk
+            before = parsed.get(_blob_at(index.root, parent) or "")
+        if sha in acts:
+            acts[sha] = replace(acts[sha], config=before)
+        in_force[sha] = parsed.get(after or "") or before
+    index.acts = [acts[act.sha] for act in index.acts]
+    index.configs = in_force
+
+
+def config_at(root: str, commit: str) -> Config | None:
+    """The configuration a commit holds, if it holds a readable qms.yml."""
+    blob = _blob_at(root, commit)
+    text = load_texts(root, {blob}).get(blob) if blob else None
+    try:
+        return parse_config(text.encode("utf-8")) if text is not None else None
+    except ConfigError:
+        return None
+
+
+def _attach_signatures(index: HistoryIndex) -> None:
+    """What Git says about the signature of every act, checked once per commit and cached. An empty
+    allowed-signers file makes Git check any SSH signature and name its key; whose key it is, the rules decide
+    from qms.yml."""
+    path = cache.cache_file(index.root, _SIGNATURE_CACHE)
+    known: dict[str, Signature] = cache.load(path, cache.code_format("signatures")) or {}
+    missing = [act.sha for act in index.acts if act.sha not in known]
+    if missing:
+        raw = git.run(["-c", f"gpg.ssh.allowedSignersFile={os.devnull}", "log", "--no-walk=unsorted", "--stdin",
+                       f"--format={_SIGNATURE_FORMAT}"], index.root, stdin="\n".join(missing).encode() + b"\n",
+                      check=False).decode("utf-8", errors="replace")
+        fresh = {}
+        for line in raw.split("\n"):
+            fields = line.split("\0")
+            if len(fields) >= 6 and fields[0]:
+                status = fields[1] if fields[1] in {s.value for s in SignatureStatus} else "E"
+                fresh[fields[0]] = Signature(SignatureStatus(status), fields[2], fields[3], fields[4], fields[5])
+        known.update(fresh)
+        cache.save(path, cache.code_format("signatures"),
+                   {sha: sig for sha, sig in known.items() if sig.status.value in _LASTING})
+    index.acts = [replace(act, signature=known.get(act.sha, Signature())) for act in index.acts]
 
 
 def _changes(token: str, path: str) -> list[Change]:

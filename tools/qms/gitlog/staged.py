@@ -9,15 +9,17 @@ from ..model.document import parse_bytes
 from ..model.transition import DISPOSITION_LOG, Act, Item, Transition
 from . import git
 from .acts import Change, act_transitions
-from .index import load_texts, load_versions
+from .index import config_at, load_texts, load_versions
 
 
-def staged_act(root: str, now: datetime) -> Act:
-    """The act `git commit` would make now: HEAD (and any merge in progress) as parents, your identity."""
-    name, email = git.identity(root)
+def staged_act(root: str, now: datetime, who: tuple[str, str] | None = None, message: str = "") -> Act:
+    """The act `git commit` would make now: HEAD (and any merge in progress) as parents, your identity (or
+    `who`), judged by the configuration HEAD holds (the working qms.yml before the first commit of one)."""
+    name, email = who or git.identity(root)
     head = git.head_or_empty(root)
     parents = ([] if head == git.EMPTY_TREE else [head]) + merge_heads(root)
-    return Act("", tuple(parents), name, email, now, name, email, now)
+    config = config_at(root, head) if parents else None
+    return Act("", tuple(parents), name, email, now, name, email, now, message, config=config)
 
 
 def merge_heads(root: str) -> list[str]:

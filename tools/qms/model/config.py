@@ -9,6 +9,7 @@ from functools import cached_property
 
 from ..errors import EXIT_USAGE, QmsError
 from . import iso9001, schema
+from . import keys as signing_keys
 from .finding import Finding, FindingError
 from .schema import Key
 from .source import decode
@@ -22,6 +23,7 @@ OWNER = "owner"  # in a type's `approvals`: the role named as the document's own
 class Person:
     name: str
     email: str
+    keys: tuple[str, ...] = ()  # fingerprints of the person's signing keys (see model/keys.py)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Config:
     mandatory: tuple[Mandatory, ...]
     verify_from: str | None = None
     clock_skew_minutes: int = 15
+    administrators: tuple[str, ...] | None = None  # roles that may change qms.yml; None: not named (legacy)
 
     def holders(self, email: str) -> list[Role]:
         """The roles the person with `email` holds."""
@@ -98,6 +101,18 @@ class Config:
     def may_dispose(self, email: str, record_type: str, owner: str) -> bool:
         """Whether `email` may dispose of a record: the record's owner role, or a role that `disposes` its type."""
         return any(role.name == owner or record_type in role.disposes for role in self.holders(email))
+
+    def may_administer(self, email: str) -> bool:
+        """Whether `email` may change qms.yml: a holder of an administering role (anyone named under a role, where
+        qms.yml names no administering role)."""
+        if self.administrators is None:
+            return email.lower() in self.people
+        return any(role.name in self.administrators for role in self.holders(email))
+
+    def keys_of(self, email: str) -> set[str]:
+        """The signing keys registered to the person with `email`, under any role."""
+        return {key for role in self.roles.values() for person in role.people
+                if person.email.lower() == email.lower() for key in person.keys}
 
     @cached_property
     def people(self) -> dict[str, Person]:
@@ -125,6 +140,7 @@ _TOP: schema.Schema = {
     "mandatory": Key(lambda value: value),
     "verify_from": Key(schema.LINE),
     "clock_skew_minutes": Key(schema.POSITIVE_INT),
+    "administrators": Key(schema.WORDS),
 }
 _LIMITS: schema.Schema = {"max_document_kb": Key(schema.POSITIVE_INT), "max_attachment_kb": Key(schema.POSITIVE_INT)}
 _DOC_TYPE: schema.Schema = {
@@ -142,7 +158,8 @@ _ROLE: schema.Schema = {
     "approves": Key(schema.WORDS),
     "disposes": Key(schema.WORDS),
 }
-_PERSON: schema.Schema = {"name": Key(schema.LINE, True), "email": Key(schema.EMAIL, True)}
+_PERSON: schema.Schema = {"name": Key(schema.LINE, True), "email": Key(schema.EMAIL, True),
+                          "signing_keys": Key(schema.LINES)}
 _RECORD_TYPE: schema.Schema = {
     "prefix": Key(schema.LINE, True),
     "folder": Key(schema.LINE, True),
@@ -167,6 +184,11 @@ def load_config(root: str) -> Config:
     except FileNotFoundError:
         raise QmsError(f"{CONFIG_FILE}:1: QMS090 no {CONFIG_FILE} in {root or '.'} "
                        "(run qms in the root of a QMS repository)", EXIT_USAGE) from None
+    return parse_config(data)
+
+
+def parse_config(data: bytes) -> Config:
+    """Validate the bytes of a qms.yml (the working file, or a version from history); raise ConfigError."""
     try:
         text = decode(data, CONFIG_FILE, 1 << 20)
         parsed = load(text.text, CONFIG_FILE)
@@ -221,6 +243,11 @@ class _Reader:
                          "give each type its own prefix")
         mandatory = self.mandatory(top["mandatory"])
         verify_from = top["verify_from"]
+        administrators = top["administrators"]
+        for role_name in administrators or ():  # type: ignore[attr-defined]
+            if role_name not in roles:
+                self.problem(("administrators",), f"administering role '{role_name}' is not a role",
+                             "name roles under roles, e.g. administrators: [quality-manager]")
         if verify_from is not None and not re.fullmatch(r"[0-9a-f]{7,40}", str(verify_from)):
             self.problem(("verify_from",), "verify_from must be a commit id (hex)", "e.g. verify_from: 635b1fa")
         if self.findings:
@@ -239,6 +266,7 @@ class _Reader:
             mandatory=mandatory,
             verify_from=str(verify_from) if verify_from else None,
             clock_skew_minutes=int(top["clock_skew_minutes"] or 15),  # type: ignore[call-overload]
+            administrators=administrators,  # type: ignore[arg-type]
         )
 
     def roles(self, raw: dict[str, object]) -> dict[str, Role]:
@@ -254,10 +282,21 @@ class _Reader:
             for index, entry in enumerate(raw_people or []):
                 person = self.check(entry, _PERSON, at + ("people", index), f"person in role '{name}'")
                 if person["name"] and person["email"]:
-                    people.append(Person(str(person["name"]), str(person["email"])))
+                    keys = self.keys(person["signing_keys"] or (), at + ("people", index, "signing_keys"))  # type: ignore[arg-type]
+                    people.append(Person(str(person["name"]), str(person["email"]), keys))
             roles[name] = Role(name, str(values["title"] or name), tuple(people),
                                values["approves"] or (), values["disposes"] or ())  # type: ignore[arg-type]
         return roles
+
+    def keys(self, listed: tuple[str, ...], at: tuple[str | int, ...]) -> tuple[str, ...]:
+        found = []
+        for number, text in enumerate(listed, 1):
+            try:
+                found.append(signing_keys.key_id(text))
+            except signing_keys.BadKey as exc:
+                self.problem(at, f"signing key {number}: {exc}", "paste the .pub file's line, or the fingerprint "
+                             "from gpg --fingerprint")
+        return tuple(found)
 
     def document_types(self, raw: dict[str, object], roles: dict[str, Role]) -> dict[str, DocType]:
         types = {}

@@ -102,6 +102,12 @@ def _words(value: object) -> tuple[str, ...]:
     return tuple(items)
 
 
+def _lines(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise Invalid("must be a list of lines")
+    return tuple(_line(item) for item in value)
+
+
 def one_of(*choices: str) -> Callable[[object], str]:
     """A converter accepting exactly one of `choices`."""
 
@@ -114,7 +120,7 @@ def one_of(*choices: str) -> Callable[[object], str]:
 
 
 LINE, TEXT, POSITIVE_INT, BOOLEAN, DATE, UTC_DATETIME = _line, _text, _positive_int, _boolean, _date, _utc_datetime
-REVISION, EMAIL, FINGERPRINT, WORDS = _revision, _email, _fingerprint, _words
+REVISION, EMAIL, FINGERPRINT, WORDS, LINES = _revision, _email, _fingerprint, _words, _lines
 Converter = Callable[[object], object]
 
 

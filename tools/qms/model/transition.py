@@ -9,9 +9,10 @@ that no parent had.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from .config import Config
 from .document import Approval, Document, PeriodicReview, Record
 
 Item = Document | Record
@@ -44,6 +45,11 @@ class Signature:
     key: str = ""          # %GK: the key id (GPG) or key fingerprint (SSH)
     fingerprint: str = ""  # %GF: the key's fingerprint
     signer: str = ""       # %GS: the name (GPG user id, or the allowed-signers principal)
+    primary: str = ""      # %GP: the primary key's fingerprint (GPG)
+
+    def made_with(self, keys: set[str]) -> bool:
+        """Whether this is a good signature made with one of `keys` (fingerprints, see model/keys.py)."""
+        return self.status.good and bool({self.key, self.fingerprint, self.primary} & keys - {""})
 
 
 UNSIGNED = Signature()
@@ -63,6 +69,7 @@ class Act:
     committed_at: datetime
     message: str = ""
     signature: Signature = UNSIGNED
+    config: Config | None = field(default=None, compare=False, repr=False)  # qms.yml in force at the parent
 
     @property
     def staged(self) -> bool:
@@ -86,6 +93,7 @@ class Kind(str, enum.Enum):
     DOCUMENT = "document"
     RECORD = "record"
     LOG = "disposition log"
+    CONFIG = "configuration"
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,7 @@ class Transition:
     before: Item | None            # None: absent, or unreadable
     after: Item | None
     others: tuple[Item | None, ...] = ()   # a merge: the version in each other parent
-    before_text: str = ""          # the disposition log: its text before and after
+    before_text: str = ""          # the disposition log and qms.yml: their text before and after
     after_text: str = ""
     after_blob: str | None = None  # where the full text of `after` can be read
 

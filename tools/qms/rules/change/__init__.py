@@ -26,6 +26,11 @@ class Context:
     ledger: Ledger
     now: datetime
 
+    @classmethod
+    def of(cls, act: Act, fallback: Config, ledger: Ledger, now: datetime) -> Context:
+        """The context of an act: the configuration in force at its parent (`fallback` where there is none)."""
+        return cls(act.config or fallback, ledger, now)
+
     @property
     def skew(self) -> timedelta:
         """How far two clocks may disagree before a time is reported."""
@@ -74,13 +79,14 @@ def acts(transitions: Iterable[Transition]) -> Iterator[tuple[Act, list[Transiti
 
 def walk(transitions: Iterable[Transition], config: Config, now: datetime,
          judged: Callable[[Act], bool]) -> tuple[list[Finding], Ledger]:
-    """Apply every transition to a new ledger in order, judging the acts `judged` selects; the findings and the
-    ledger after the last act."""
+    """Apply every transition to a new ledger in order, judging the acts `judged` selects, each by the
+    configuration in force at its parent (`config` where history holds none); the findings and the ledger after
+    the last act."""
     ledger = Ledger()
     findings: list[Finding] = []
     for act, group in acts(transitions):
         if judged(act):
-            findings += judge_act(group, Context(config, ledger, now))
+            findings += judge_act(group, Context.of(act, config, ledger, now))
         for transition in group:
             ledger.apply(transition)
     return findings, ledger
