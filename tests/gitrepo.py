@@ -73,10 +73,30 @@ class Repo:
         return self.run(os.path.join(VENV_BIN, "qms"), *args, check=check)
 
     def become(self, role: str, name: str | None = None, email: str | None = None) -> None:
-        """Set the repository's Git identity to the person holding `role` in the test people table."""
+        """Set the repository's Git identity to the person holding `role` in the test people table; a person who
+        has a signing key (see `make_key`) signs every commit with it."""
         person_name, person_email = PEOPLE.get(role, (name, email))
         self.git("config", "user.name", name or person_name or role)
         self.git("config", "user.email", email or person_email or f"{role}@example.com")
+        self.sign_with(role if (self.home / "keys" / role).exists() else None)
+
+    def make_key(self, role: str) -> str:
+        """A real SSH signing key (ssh-keygen) for the person holding `role`: its public key line."""
+        path = self.home / "keys" / role
+        path.parent.mkdir(exist_ok=True)
+        if not path.exists():
+            self.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", role, "-f", str(path))
+        return (self.home / "keys" / f"{role}.pub").read_text().strip()
+
+    def sign_with(self, role: str | None) -> None:
+        """Sign commits with the key made for `role` (whoever is committing), or not at all."""
+        if role is None:
+            self.git("config", "commit.gpgsign", "false")
+            self.git("config", "--unset-all", "user.signingkey", check=False)
+            return
+        self.git("config", "gpg.format", "ssh")
+        self.git("config", "user.signingkey", str(self.home / "keys" / role))
+        self.git("config", "commit.gpgsign", "true")
 
     def commit(self, message: str, *paths: str, no_verify: bool = False, check: bool = True,
                ) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,7 @@ organisation: Test Works Ltd
 revision_scheme: numeric
 separation_of_duties: true
 signed_approvals: false
+administrators: [administrator, quality-manager]
 document_types:
   manual: {prefix: QM, folder: procedures/manual, review_months: 12, approvals: [quality-manager]}
   procedure: {prefix: SOP, folder: procedures/sop, review_months: 24, approvals: [owner, quality-manager]}
@@ -35,6 +36,10 @@ roles:
   author:
     title: Technical Author
     people: [{name: Alex Author, email: author@example.com}]
+    approves: []
+  administrator:
+    title: QMS Administrator
+    people: [{name: Ada Admin, email: admin@example.com}]
     approves: []
 record_types:
   nonconformity: {prefix: NCR, folder: records/ncr, retention_years: 6, procedure: SOP-001, clauses: ["10.2.2"]}

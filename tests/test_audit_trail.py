@@ -182,37 +182,6 @@ def test_shallow_clone_is_reported(honest: tuple[Repo, str], tmp_path: Path) -> 
     assert result.returncode == 1 and "QMS137" in result.stdout and "fetch-depth: 0" in result.stdout
 
 
-@pytest.mark.skipif(not __import__("shutil").which("ssh-keygen"), reason="needs ssh-keygen to make a signing key")
-def test_signed_approvals(tmp_path: Path) -> None:
-    """With signed_approvals, an unsigned approval commit is reported and an SSH-signed one is not."""
-    repo = Repo(tmp_path / "qms", tmp_path / "home")
-    qms = baseline(repo.root)
-    qms.write("qms.yml", qms.path("qms.yml").read_text().replace("signed_approvals: false", "signed_approvals: true"))
-    repo.become("admin", "Ada Admin", "admin@example.com")
-    repo.commit("Adopt")
-    adopted = repo.git("rev-parse", "HEAD").stdout.strip()
-    key = tmp_path / "home" / "signing"
-    repo.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", str(key))
-    public = (tmp_path / "home" / "signing.pub").read_text().strip()
-    allowed = tmp_path / "home" / "allowed_signers"
-    allowed.write_text("".join(f"{email} {public}\n" for _name, email in PEOPLE.values()))
-    for setting, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
-                           ("gpg.ssh.allowedSignersFile", str(allowed))):
-        repo.git("config", setting, value)
-    revise(repo, "Quarantine the part.", "Quarantine first.")
-    approve_all(repo, "2026-03-05")  # qms approve --commit signs with -S
-    assert repo.git("log", "-1", "--format=%G?").stdout.strip() == "G"
-    code, output = verify(repo, adopted)
-    assert code == 0, output
-    revise(repo, "Label it red.", "Red labels.")
-    repo.become("production-manager")
-    repo.qms("approve", "SOP-001", "--effective", "2026-04-01", check=True)
-    repo.commit("Approve without signing", no_verify=True)
-    sha = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
-    code, output = verify(repo, adopted)
-    assert code == 1 and f"QMS136 the commit adding the approval by Pat Production to SOP-001 is unsigned at commit {sha}" \
-        in output
-
 
 def test_squash_merge_is_named_as_such(honest: tuple[Repo, str]) -> None:
     """An approval committed by the approver on a branch and squash-merged arrives authored by the merger."""

@@ -109,10 +109,10 @@ CONFIG_CASES: list[tuple[str, str, str]] = [
     ("unquoted yes", "REPLACE:separation_of_duties: true=separation_of_duties: yes", "qms.yml:4: QMS015"),
     ("typo in key", "REPLACE:revision_scheme:=revison_scheme:", "qms.yml:3: QMS020"),
     ("unknown scheme", "REPLACE:revision_scheme: numeric=revision_scheme: roman", "qms.yml:3: QMS022"),
-    ("unknown approving role", "REPLACE:approvals: [quality-manager]}=approvals: [auditor]}", "qms.yml:7: QMS091"),
+    ("unknown approving role", "REPLACE:approvals: [quality-manager]}=approvals: [auditor]}", "qms.yml:8: QMS091"),
     ("python tag", "!!python/object:os.system {}\n", "qms.yml:1: QMS014"),
     ("not a mapping", "- organisation\n", "qms.yml:1: QMS016"),
-    ("clause unknown", 'REPLACE:clauses: ["10.2.2"]=clauses: ["12.1"]', "qms.yml:25: QMS091"),
+    ("clause unknown", 'REPLACE:clauses: ["10.2.2"]=clauses: ["12.1"]', "qms.yml:30: QMS091"),
 ]
 
 

@@ -55,7 +55,7 @@ FIRES: list[tuple[str, Change, str]] = [
     ("QMS053", doc("SOP-004", "Old", status="obsolete", extra={"obsoleted": date(2026, 2, 1), "reason": "Merged.",
                    "superseded_by": "SOP-099"}), "procedures/sop/SOP-004-old.md:11"),
     ("QMS060", doc("SOP-003", "Welding", effective=date(2023, 1, 5)), "procedures/sop/SOP-003-welding.md:8"),
-    ("QMS070", edit(QM1, 'clauses: ["4.3", "5.2"]', 'clauses: ["5.2"]'), "qms.yml:27"),
+    ("QMS070", edit(QM1, 'clauses: ["4.3", "5.2"]', 'clauses: ["5.2"]'), "qms.yml:32"),
     ("QMS081", record("NCR-002", "Scratch", extra={"type": "complaint"}), "records/ncr/NCR-002.md:4"),
     ("QMS031", record("AUD-002", "Scratch"), "records/ncr/AUD-002.md:2"),
     ("QMS083", record("NCR-002", "Scratch", extra={"procedure": "SOP-099"}), "records/ncr/NCR-002.md:7"),
@@ -63,7 +63,7 @@ FIRES: list[tuple[str, Change, str]] = [
     ("QMS085", record("NCR-002", "Scratch", extra={"corrects": "NCR-099"}), "records/ncr/NCR-002.md:8"),
     ("QMS086", record("NCR-002", "Scratch", extra={"date": date(2019, 1, 1)}), "records/ncr/NCR-002.md:5"),
     ("QMS032", record("NCR-002", "Scratch", extra={"id": "NCR-001"}), "records/ncr/NCR-002.md:2"),
-    ("QMS091", edit("qms.yml", "approves: [procedure]", "approves: [procedures]"), "qms.yml:19"),
+    ("QMS091", edit("qms.yml", "approves: [procedure]", "approves: [procedures]"), "qms.yml:20"),
 ]
 
 QUIET: list[tuple[str, Change]] = [

@@ -76,7 +76,7 @@ def _approve(args: argparse.Namespace, ws: Workspace) -> int:
             data["status"] = "approved"
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
-    guard(ws, person, {doc.path: text})
+    must_sign = guard(ws, person, {doc.path: text}, args.commit)
     write(ws, {doc.path: text})
     print(f"{doc.path}: {args.meaning} of {doc.id} revision {doc.revision} by {person.name} <{person.email}> as "
           f"{role} at {at}, fingerprint {signed}")
@@ -93,7 +93,7 @@ def _approve(args: argparse.Namespace, ws: Workspace) -> int:
         commit(ws, [doc.path], f"Approve {doc.id} revision {doc.revision} ({args.meaning})", {
             "Approved-by": f"{person.name} <{person.email}>", "Role": role, "Meaning": args.meaning,
             "Document": doc.id, "Revision": doc.revision, "Fingerprint": signed,
-        }, sign=ws.config.signed_approvals)
+        }, sign=must_sign)
     return EXIT_CLEAN
 
 

@@ -11,6 +11,7 @@ from ..errors import EXIT_USAGE, QmsError
 from ..model import clock
 from ..model.config import CONFIG_FILE, Config, load_config
 from ..model.workspace import Workspace, scan
+from . import control
 
 
 def find_root(start: str) -> str:
@@ -55,7 +56,7 @@ def today(args: argparse.Namespace) -> date:
 def open_workspace(args: argparse.Namespace) -> Workspace:
     """Find the root, load qms.yml and read every document and record."""
     root = find_root(args.directory)
-    return scan(root, load_config(root), today(args))
+    return scan(root, load_config(root), today(args), authority=control.authority(root))
 
 
 def load(args: argparse.Namespace) -> tuple[str, Config]:

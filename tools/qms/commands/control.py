@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import EXIT_USAGE, QmsError
-from ..gitlog import git, index
+from ..gitlog import established, git, index
 from ..gitlog.index import HistoryIndex
 from ..gitlog.staged import staged_act, staged_transitions
 from ..model import clock
 from ..model.config import Config
 from ..model.finding import Finding
 from ..model.ledger import Ledger
+from ..model.state import Authority
 from ..model.transition import Transition
 from ..rules.change import Context, judge_act, walk
 
@@ -36,7 +37,7 @@ class Judged:
 def judge_history(root: str, config: Config, since: str | None) -> Judged:
     """Walk all of history, judging every commit after `since` (all of them, if None)."""
     git.require_root(root)
-    history = index.build(root, signatures=config.signed_approvals)
+    history = index.build(root, signatures=True)
     if history.shallow:
         return Judged([shallow_finding()], history, Ledger(), 0)
     judged = git.commits_after(root, since) if history.head != git.EMPTY_TREE else set()
@@ -55,24 +56,34 @@ def judge_branch(root: str, config: Config, base: str) -> Judged:
     return judge_history(root, config, git.merge_base(root, base_commit, "HEAD"))
 
 
-def ledger_at_head(root: str, config: Config) -> tuple[Ledger, bool]:
+def ledger_at_head(root: str) -> tuple[Ledger, bool]:
     """The ledger after HEAD, and whether the clone is shallow."""
     git.require_root(root)
-    history = index.build(root)
-    if history.shallow:
+    head = git.head_or_empty(root)
+    if head == git.EMPTY_TREE:
+        return Ledger(), False
+    if git.is_shallow(root):
         return Ledger(), True
-    _findings, ledger = walk(history.transitions, config, clock.now(), lambda act: False)
-    return ledger, False
+    return established.at(root, head).ledger, False
 
 
-def history_ledger(root: str, config: Config) -> Ledger:
+def history_ledger(root: str) -> Ledger:
     """The ledger after HEAD for a write command: empty outside Git; a shallow clone is refused."""
     if not git.is_repository(root):
         return Ledger()
-    ledger, shallow = ledger_at_head(root, config)
+    ledger, shallow = ledger_at_head(root)
     if shallow:
         raise QmsError(shallow_finding().text(), EXIT_USAGE)
     return ledger
+
+
+def authority(root: str) -> Authority:
+    """The qms.yml in force when each committed signature was added (nothing outside Git or in a shallow clone,
+    where every signature is judged by today's qms.yml)."""
+    if not git.is_root(root):
+        return {}
+    ledger, _shallow = ledger_at_head(root)
+    return ledger.signed_under
 
 
 def judge_staged(root: str, config: Config) -> list[Finding]:
@@ -81,12 +92,12 @@ def judge_staged(root: str, config: Config) -> list[Finding]:
     act = staged_act(root, clock.now())
     incoming = act.parents[1:]
     if not incoming:
-        ledger, shallow = ledger_at_head(root, config)
+        ledger, shallow = ledger_at_head(root)
         if shallow:
             return [shallow_finding()]
         return judge_act(staged_transitions(root, act), Context.of(act, config, ledger, act.committed_at))
     git.require_root(root)
-    history = index.build(root, signatures=config.signed_approvals, heads=act.parents)
+    history = index.build(root, signatures=True, heads=act.parents)
     if history.shallow:
         return [shallow_finding()]
     judged: set[str] = set()

@@ -75,7 +75,7 @@ def _obsolete(args: argparse.Namespace, ws: Workspace) -> int:
                                   "meaning": "obsoletion", "at": at, "fingerprint": doc.fingerprint})
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
-    guard(ws, person, {doc.path: text})
+    must_sign = guard(ws, person, {doc.path: text}, args.commit)
     write(ws, {doc.path: text})
     print(f"{doc.path}: {doc.id} status approved -> obsolete from {when}, reason: {reason}"
           + (f", superseded by {successor}" if successor else "")
@@ -84,5 +84,5 @@ def _obsolete(args: argparse.Namespace, ws: Workspace) -> int:
         commit(ws, [doc.path], f"Obsolete {doc.id}", {
             "Approved-by": f"{person.name} <{person.email}>", "Role": role, "Meaning": "obsoletion",
             "Document": doc.id, "Revision": doc.revision, "Fingerprint": doc.fingerprint,
-        }, sign=ws.config.signed_approvals)
+        }, sign=must_sign)
     return EXIT_CLEAN

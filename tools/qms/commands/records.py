@@ -178,7 +178,7 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
         writer.writerow([rec.id, path, rec.title, rec.type, rec.date.isoformat(), until.isoformat(), at, person.name,
                          person.email, reason])
     files: dict[str, str | None] = {DISPOSITION_LOG: existing + buffer.getvalue(), **{path: None for path in removed}}
-    guard(ws, person, files)
+    must_sign = guard(ws, person, files, args.commit)
     write(ws, files)
     for path in removed:
         print(f"{path}: removed ({rec.id}, retained until {until})")
@@ -186,7 +186,7 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
     if args.commit:
         commit(ws, [DISPOSITION_LOG, *removed], f"Dispose of record {rec.id}",
                {"Disposed-by": f"{person.name} <{person.email}>", "Record": rec.id, "Reason": reason},
-               sign=ws.config.signed_approvals)
+               sign=must_sign)
     return EXIT_CLEAN
 
 

@@ -53,7 +53,7 @@ def _review(args: argparse.Namespace, ws: Workspace) -> int:
         data["periodic_reviews"].append(entry)
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
-    guard(ws, person, {doc.path: text})
+    must_sign = guard(ws, person, {doc.path: text}, args.commit)
     write(ws, {doc.path: text})
     print(f"{doc.path}: periodic review of {doc.id} revision {doc.revision} by {person.name} at {at}: {args.outcome}"
           + (f" (was due {next_review(doc, ws.config)})" if next_review(doc, ws.config) else ""))
@@ -62,5 +62,5 @@ def _review(args: argparse.Namespace, ws: Workspace) -> int:
     if args.commit:
         commit(ws, [doc.path], f"Periodic review of {doc.id}: {args.outcome}",
                {"Reviewed-by": f"{person.name} <{person.email}>", "Document": doc.id, "Revision": doc.revision},
-               sign=ws.config.signed_approvals)
+               sign=must_sign)
     return EXIT_CLEAN

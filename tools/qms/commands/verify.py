@@ -8,8 +8,26 @@ import sys
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..gitlog import git
+from ..gitlog.trail import ConfigChange, config_changes
 from .common import add_common, load
 from .control import judge_history
+
+
+def moves(root: str, changes: list[ConfigChange]) -> list[str]:
+    """What each move of verify_from (a configuration change like any other) leaves out of verification."""
+    notes = []
+    for change in changes:
+        before, after = change.verify_from
+        if after is None or after == before or git.commit_id(root, after) is None:
+            continue
+        skipped = git.text(["rev-list", "--count", after, *([f"^{before}"] if before and
+                                                            git.commit_id(root, before) else [])], root)
+        plural = "" if skipped == "1" else "s"
+        state = "" if change.in_force else " (not in force: see qms config-history)"
+        notes.append(f"verify_from was moved from {before[:12] if before else 'the start of history'} to "
+                     f"{after[:12]} by {change.act.author_name} <{change.act.author_email}> in commit "
+                     f"{change.act.short}{state}: {skipped} commit{plural} up to it are no longer verified")
+    return notes
 
 EXAMPLE = """examples:
   qms verify
@@ -35,13 +53,17 @@ def main(args: argparse.Namespace) -> int:
         raise QmsError(f"unknown commit '{since}' (--since or verify_from in qms.yml)", EXIT_USAGE)
     judged = judge_history(root, config, since)
     findings = sorted(set(judged.findings))
+    notes = [] if args.since else moves(root, config_changes(judged.history.transitions, judged.history.configs,
+                                                            judged.findings))
     if args.format == "json":
         json.dump({"findings": [f.as_dict() for f in findings], "commits": judged.acts,
-                   "since": since}, sys.stdout, indent=2)
+                   "since": since, "notes": notes}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         for finding in findings:
             print(finding.text())
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
         scope = f"since {since}" if since else "all history"
         print(f"qms verify: {judged.acts} commits ({scope}): {len(findings)} findings", file=sys.stderr)
     return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_CLEAN

@@ -12,15 +12,17 @@ from collections.abc import Iterator
 from .. import rules
 from ..errors import EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..gitlog import git
+from ..gitlog.signing import signing_keys
 from ..gitlog.staged import proposed_transitions, staged_act
 from ..model import clock
-from ..model.config import Person, load_config
+from ..model.config import Config, Person, load_config
 from ..model.document import Document, Record
 from ..model.finding import Finding
+from ..model.keys import describe
 from ..model.workspace import Workspace, scan
 from ..model.writer import atomic_write
 from .common import find_root, today
-from .control import history_ledger, judge_change
+from .control import authority, history_ledger, judge_change
 
 
 def add_commit_option(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +40,7 @@ def editing(args: argparse.Namespace) -> Iterator[Workspace]:
     with open(os.path.join(folder, "qms-write.lock"), "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield scan(root, load_config(root), today(args))
+            yield scan(root, load_config(root), today(args), authority=authority(root))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -85,13 +87,17 @@ def now() -> str:
     return clock.stamp(clock.now())
 
 
-def guard(ws: Workspace, person: Person, files: dict[str, str | None]) -> None:
+def guard(ws: Workspace, person: Person, files: dict[str, str | None], committing: bool = False) -> bool:
     """Refuse, before anything is written, a change the hook would reject: the same transition rules on the
-    change as the next commit by `person`, and the rules on the tree as it would be (new errors only)."""
+    change as the next commit by `person`, and the rules on the tree as it would be (new errors only). When the
+    command will commit a change that must be signed, refuse too if Git's signing key is not one of `person`'s.
+    Return whether the commit must be signed (by the qms.yml in force at HEAD)."""
     findings: list[Finding] = []
+    config = ws.config
     if git.is_repository(ws.root):
-        ledger = history_ledger(ws.root, ws.config)
+        ledger = history_ledger(ws.root)
         act = staged_act(ws.root, clock.now(), (person.name, person.email))
+        config = act.config or ws.config
         encoded = {path: text.encode("utf-8") if text is not None else None for path, text in files.items()}
         transitions = proposed_transitions(ws.root, act, encoded)
         findings += [f for f in judge_change(ws.root, ws.config, transitions, ledger) if f.severity == "error"]
@@ -100,6 +106,22 @@ def guard(ws: Workspace, person: Person, files: dict[str, str | None]) -> None:
     if findings:
         raise QmsError("refused, and nothing was written: the change would be rejected by the document-control "
                        "rules:\n" + "\n".join(f.text() for f in sorted(set(findings))), EXIT_FINDINGS)
+    if committing and config.signed_approvals:
+        _own_key(ws, person, config)
+    return config.signed_approvals
+
+
+def _own_key(ws: Workspace, person: Person, config: Config) -> None:
+    """Refuse to sign with a key that qms.yml does not register to `person`."""
+    mine = config.keys_of(person.email)
+    configured = signing_keys(ws.root)
+    if not configured or not configured & mine:
+        found = ", ".join(sorted(describe(key) for key in configured)) or "no readable key"
+        listed = ", ".join(sorted(describe(key) for key in mine)) or "none"
+        raise QmsError(f"refused, and nothing was written: qms.yml requires signatures, and Git is set to sign with "
+                       f"{found}, which is not a key qms.yml registers to {person.email} (registered: {listed}) "
+                       "(set git config gpg.format and user.signingkey to your own key, and ask an administrator "
+                       "to list it under your signing_keys)", EXIT_USAGE)
 
 
 def write(ws: Workspace, files: dict[str, str | None]) -> None:

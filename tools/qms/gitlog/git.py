@@ -67,6 +67,12 @@ def is_repository(cwd: str) -> bool:
     return succeeds(["rev-parse", "--git-dir"], cwd)
 
 
+def is_root(cwd: str) -> bool:
+    """Whether `cwd` is the root of a Git repository's work tree."""
+    top = run(["rev-parse", "--show-toplevel"], cwd, check=False).decode("utf-8", errors="replace").strip()
+    return bool(top) and os.path.realpath(top) == os.path.realpath(cwd)
+
+
 def git_dir(cwd: str) -> str:
     """The repository's .git folder."""
     return os.path.join(cwd, text(["rev-parse", "--git-dir"], cwd))
@@ -90,6 +96,11 @@ def commit_id(cwd: str, ref: str) -> str | None:
 def merge_base(cwd: str, one: str, other: str) -> str:
     """The best common ancestor of two commits."""
     return text(["merge-base", one, other], cwd)
+
+
+def is_ancestor(cwd: str, ancestor: str, descendant: str) -> bool:
+    """Whether `ancestor` is reachable from `descendant` (or is it)."""
+    return succeeds(["merge-base", "--is-ancestor", ancestor, descendant], cwd)
 
 
 def commits_after(cwd: str, base: str | None, head: str = "HEAD") -> set[str]:

@@ -22,7 +22,7 @@ from functools import cached_property
 from ..model import cache
 from ..model.config import CONFIG_FILE, Config, ConfigError, parse_config
 from ..model.document import Document, Record, parse_bytes
-from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition
+from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition, may_change_config
 from . import git
 from .acts import Change, act_transitions
 
@@ -46,7 +46,8 @@ class HistoryIndex:
     diffs: dict[str, list[list[Change]]] = field(default_factory=dict)  # by sha: the changes against each parent
     versions: dict[str, Item | None] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # the disposition log's and qms.yml's blobs, by blob id
-    configs: dict[str, Config | None] = field(default_factory=dict)  # qms.yml in force after each act, by sha
+    configs: dict[str, Config | None] = field(default_factory=dict)  # qms.yml in force after each commit, by sha
+    complete: bool = True  # False: an incremental index met a parent whose configuration it was not given
 
     def version(self, blob: str | None) -> Item | None:
         """The document or record summary a blob holds (None for none, or unreadable)."""
@@ -75,36 +76,36 @@ class HistoryIndex:
         return item
 
 
-def build(root: str, cache_versions: bool = True, signatures: bool = False,
-          heads: tuple[str, ...] = ("HEAD",)) -> HistoryIndex:
+def build(root: str, cache_versions: bool = True, signatures: bool = False, heads: tuple[str, ...] = ("HEAD",),
+          exclude: tuple[str, ...] = (), boundary: dict[str, Config | None] | None = None) -> HistoryIndex:
     """Index the history of HEAD (and of other `heads`, such as a merge in progress) in one pass; `signatures`
-    also asks Git to check the signature of each act."""
+    also asks Git to check the signature of each act. An incremental index leaves out what `exclude` reaches and
+    takes the configuration in force at those commits from `boundary` (`complete` is False if a commit's parent
+    is in neither)."""
     head = git.head_or_empty(root)
     index = HistoryIndex(root, head, git.is_shallow(root) if head != git.EMPTY_TREE else False)
     if head == git.EMPTY_TREE:
         return index
     # No pathspec: limiting the walk to procedures/ and records/ costs git more than filtering here.
     raw = git.run(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev", "--no-renames",
-                   "--no-ext-diff", f"--format={_FORMAT}", *heads], root)
-    config_blobs = _parse_log(index, raw.decode("utf-8", errors="surrogateescape"))
+                   "--no-ext-diff", f"--format={_FORMAT}", *heads, *(f"^{commit}" for commit in exclude)], root)
+    parents = _parse_log(index, raw.decode("utf-8", errors="surrogateescape"))
     wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
     index.versions = load_versions(root, wanted, cache_versions)
-    index.texts = load_texts(root, {blob for blob, path in wanted.items() if path in (DISPOSITION_LOG, CONFIG_FILE)}
-                             | {blob for _parent, blob in config_blobs.values() if blob})
-    _attach_configs(index, config_blobs)
-    if signatures:
-        _attach_signatures(index)
+    index.texts = load_texts(root, {blob for blob, path in wanted.items() if path in (DISPOSITION_LOG, CONFIG_FILE)})
+    _attach_signatures(index, None if signatures else {act.sha for act in index.acts if _config_change(index, act)})
+    _attach_configs(index, parents, boundary)
     return index
 
 
-def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str | None, str | None]]:
-    """Fill in the acts and their changes; return, for every commit, its first parent and its qms.yml blob."""
-    config_blobs: dict[str, tuple[str | None, str | None]] = {}
+def _parse_log(index: HistoryIndex, raw: str) -> dict[str, str | None]:
+    """Fill in the acts and their changes; return the first parent of every commit walked, parents first."""
+    parents: dict[str, str | None] = {}
     for chunk in raw.split("\x01")[1:]:
         fields = chunk.split("\0")
-        sha, parents, an, ae, ai, cn, ce, ci, message = fields[:9]
-        parent_list = parents.split()
+        sha, parent_ids, an, ae, ai, cn, ce, ci, message = fields[:9]
+        parent_list = parent_ids.split()
         diffs: list[list[Change]] = [[] for _ in range(max(1, len(parent_list)))]
         rest = fields[9:]
         for position in range(len(rest) - 1):
@@ -113,67 +114,76 @@ def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str | None, str
             if token.startswith(":") and path.startswith(_TOPS):
                 for parent, change in enumerate(_changes(token, path)):
                     diffs[parent].append(change)
-        config_change = next((c for c in diffs[0] if c.path == CONFIG_FILE), None)
-        first = parent_list[0] if parent_list else None
-        before = config_blobs[first][1] if first in config_blobs else _blob_at(index.root, first)
-        config_blobs[sha] = (first, config_change.new_blob if config_change else before)
+        parents[sha] = parent_list[0] if parent_list else None
         index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce,
                               datetime.fromisoformat(ci), message))
         index.diffs[sha] = diffs
     relevant = [act for act in index.acts if any(index.diffs[act.sha])]
     index.diffs = {act.sha: index.diffs[act.sha] for act in relevant}
     index.acts = relevant
-    return config_blobs
+    return parents
 
 
-def _blob_at(root: str, commit: str | None) -> str | None:
-    """The qms.yml blob of a commit outside the walk (or None)."""
-    if commit is None:
-        return None
-    found = git.run(["rev-parse", "--verify", "--quiet", f"{commit}:{CONFIG_FILE}"], root, check=False)
-    return found.decode("ascii", errors="replace").strip() or None
+def _config_change(index: HistoryIndex, act: Act) -> Change | None:
+    """The act's change to qms.yml against its first parent, if it made one."""
+    return next((change for change in index.diffs[act.sha][0] if change.path == CONFIG_FILE), None)
 
 
-def _attach_configs(index: HistoryIndex, config_blobs: dict[str, tuple[str | None, str | None]]) -> None:
-    """Give each act the configuration in force at its parent: the last readable qms.yml on the first-parent
-    line (an unreadable version grants nothing; the rules report it)."""
-    parsed: dict[str, Config | None] = {}
-    for blob in {b for _parent, b in config_blobs.values() if b}:
-        try:
-            parsed[blob] = parse_config(index.texts.get(blob, "").encode("utf-8"))
-        except ConfigError:
-            parsed[blob] = None
+def _attach_configs(index: HistoryIndex, parents: dict[str, str | None],
+                    boundary: dict[str, Config | None] | None) -> None:
+    """Give each act the configuration in force at its parent. A change to qms.yml comes into force only when
+    it can be read and was made by an administrator under the configuration before it (signed with their key,
+    where that requires signatures): an unauthorised or unreadable version grants nothing, and the rules report
+    it. The commit that founds qms.yml is judged by what it founds."""
     acts = {act.sha: act for act in index.acts}
+    parsed: dict[str, Config | None] = {}
     in_force: dict[str, Config | None] = {}
-    for sha, (parent, after) in config_blobs.items():  # parents before children
+    for sha, parent in parents.items():  # parents before children
         if parent is None or parent in in_force:
             before = in_force.get(parent) if parent else None
-        else:  # a parent outside the walk
-            before = parsed.get(_blob_at(index.root, parent) or "")
-        if sha in acts:
-            acts[sha] = replace(acts[sha], config=before)
-        in_force[sha] = parsed.get(after or "") or before
+        elif boundary is not None:
+            before = boundary.get(parent)
+            index.complete = index.complete and parent in boundary
+        else:  # the edge of a shallow clone
+            before = config_at(index.root, parent)
+        after, act = before, acts.get(sha)
+        change = _config_change(index, act) if act is not None else None
+        if act is not None and change is not None and change.new_blob:
+            if change.new_blob not in parsed:
+                parsed[change.new_blob] = _parse(index.texts.get(change.new_blob))
+            new = parsed[change.new_blob]
+            if new is not None and may_change_config(act, before):
+                after = new
+        in_force[sha] = after
+        if act is not None:
+            acts[sha] = replace(act, config=before or after)
     index.acts = [acts[act.sha] for act in index.acts]
     index.configs = in_force
 
 
-def config_at(root: str, commit: str) -> Config | None:
-    """The configuration a commit holds, if it holds a readable qms.yml."""
-    blob = _blob_at(root, commit)
-    text = load_texts(root, {blob}).get(blob) if blob else None
+def _parse(text: str | None) -> Config | None:
     try:
         return parse_config(text.encode("utf-8")) if text is not None else None
     except ConfigError:
         return None
 
 
-def _attach_signatures(index: HistoryIndex) -> None:
-    """What Git says about the signature of every act, checked once per commit and cached. An empty
-    allowed-signers file makes Git check any SSH signature and name its key; whose key it is, the rules decide
-    from qms.yml."""
+def config_at(root: str, commit: str) -> Config | None:
+    """The configuration a commit holds, if it holds a readable qms.yml (whoever wrote it)."""
+    found = git.run(["rev-parse", "--verify", "--quiet", f"{commit}:{CONFIG_FILE}"], root, check=False)
+    blob = found.decode("ascii", errors="replace").strip()
+    return _parse(load_texts(root, {blob}).get(blob)) if blob else None
+
+
+def _attach_signatures(index: HistoryIndex, only: set[str] | None) -> None:
+    """What Git says about the signature of every act (or of the acts in `only`), checked once per commit and
+    cached. An empty allowed-signers file makes Git check any SSH signature and name its key; whose key it is,
+    the rules decide from qms.yml."""
+    if only is not None and not only:
+        return
     path = cache.cache_file(index.root, _SIGNATURE_CACHE)
     known: dict[str, Signature] = cache.load(path, cache.code_format("signatures")) or {}
-    missing = [act.sha for act in index.acts if act.sha not in known]
+    missing = [act.sha for act in index.acts if act.sha not in known and (only is None or act.sha in only)]
     if missing:
         raw = git.run(["-c", f"gpg.ssh.allowedSignersFile={os.devnull}", "log", "--no-walk=unsorted", "--stdin",
                        f"--format={_SIGNATURE_FORMAT}"], index.root, stdin="\n".join(missing).encode() + b"\n",
@@ -187,7 +197,8 @@ def _attach_signatures(index: HistoryIndex) -> None:
         known.update(fresh)
         cache.save(path, cache.code_format("signatures"),
                    {sha: sig for sha, sig in known.items() if sig.status.value in _LASTING})
-    index.acts = [replace(act, signature=known.get(act.sha, Signature())) for act in index.acts]
+    index.acts = [replace(act, signature=known.get(act.sha, Signature())) if only is None or act.sha in only else act
+                  for act in index.acts]
 
 
 def _changes(token: str, path: str) -> list[Change]:

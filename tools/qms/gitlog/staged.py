@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
+from ..model.config import CONFIG_FILE
 from ..model.document import parse_bytes
 from ..model.transition import DISPOSITION_LOG, Act, Item, Transition
-from . import git
 from .acts import Change, act_transitions
-from .index import config_at, load_texts, load_versions
+from . import established, git
+from .index import load_texts, load_versions
 
 
 def staged_act(root: str, now: datetime, who: tuple[str, str] | None = None, message: str = "") -> Act:
@@ -18,7 +19,7 @@ def staged_act(root: str, now: datetime, who: tuple[str, str] | None = None, mes
     name, email = who or git.identity(root)
     head = git.head_or_empty(root)
     parents = ([] if head == git.EMPTY_TREE else [head]) + merge_heads(root)
-    config = config_at(root, head) if parents else None
+    config = established.at(root, head).config if parents else None
     return Act("", tuple(parents), name, email, now, name, email, now, message, config=config)
 
 
@@ -37,14 +38,15 @@ def staged_transitions(root: str, act: Act) -> list[Transition]:
     wanted = {blob: change.path for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
     versions = load_versions(root, wanted)
-    texts = load_texts(root, {blob for blob, path in wanted.items() if path == DISPOSITION_LOG})
+    texts = load_texts(root, {blob for blob, path in wanted.items() if path in (DISPOSITION_LOG, CONFIG_FILE)})
     return act_transitions(act, diffs, versions, texts)
 
 
 def changed(root: str, parent: str) -> list[Change]:
-    """Files under procedures/ and records/ that the index changes against `parent`, with blob ids."""
+    """Files under procedures/ and records/, and qms.yml, that the index changes against `parent`, with blob
+    ids."""
     raw = git.run(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", parent, "--",
-                   "procedures", "records"], root).decode("utf-8", errors="surrogateescape").split("\0")
+                   "procedures", "records", CONFIG_FILE], root).decode("utf-8", errors="surrogateescape").split("\0")
     changes = []
     for position in range(0, len(raw) - 1, 2):
         token, path = raw[position].lstrip("\n"), raw[position + 1]

@@ -1,5 +1,5 @@
 """The audit trail of each document, from the transitions of the history index: revisions, authors, signatures,
-and what the one rule set found about each signature."""
+and what the one rule set found about each signature; and the trail of qms.yml itself."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..model import revision as revisions
-from ..model.config import Config
+from ..model.config import CONFIG_FILE, Config
 from ..model.document import Approval, Document
-from ..model.finding import Finding
-from ..model.transition import Act, Kind, Transition, added_entries, entry_key, wrote_content
+from ..model.finding import Finding, FindingError
+from ..model.yamlread import load
+from ..model.transition import CONFIG_TRAILER, Act, Kind, Transition, added_entries, entry_key, wrote_content
 
 SIGNED, RECORDED, ADOPTED, NOT_VALID = "signed", "recorded", "adopted", "not valid"
 VERDICTS = {
@@ -88,13 +89,15 @@ def problems_by_entry(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 
 
 def verdict(signed: Signed, adopted: set[str], problems: dict[str, list[Finding]]) -> tuple[str, list[str]]:
-    """What was proved about one approval: signed, recorded, adopted, or not valid (with why)."""
+    """What was proved about one approval: signed with a key qms.yml registered to the approver when it was
+    added, recorded by their Git identity only, adopted, or not valid (with why)."""
     if signed.act.sha in adopted:
         return ADOPTED, []
     found = problems.get(entry_key(signed.approval), [])
     if found:
         return NOT_VALID, [f"{f.code} {f.message}" for f in found]
-    return RECORDED, []
+    keys = signed.act.config.keys_of(signed.approval.email) if signed.act.config else set()
+    return (SIGNED if signed.act.signature.made_with(keys) else RECORDED), []
 
 
 def revision_rows(entries: list[Revision], config: Config, adopted: set[str],
@@ -121,3 +124,59 @@ def revision_rows(entries: list[Revision], config: Config, adopted: set[str],
             "fingerprint": last.fingerprint,
         })
     return rows
+
+
+@dataclass(frozen=True)
+class ConfigChange:
+    """One commit that changed qms.yml: who, why, which settings, and whether it came into force."""
+
+    act: Act
+    why: str
+    changed: tuple[str, ...]
+    in_force: bool
+    verify_from: tuple[str | None, str | None]  # before and after
+    problems: tuple[Finding, ...]
+
+
+def config_changes(transitions: Iterable[Transition], configs: dict[str, Config | None],
+                   findings: Iterable[Finding]) -> list[ConfigChange]:
+    """Every change to qms.yml in history order, with what the one rule set found about each."""
+    by_commit: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.doc == CONFIG_FILE and finding.commit:
+            by_commit.setdefault(finding.commit, []).append(finding)
+    found = []
+    for t in transitions:
+        if t.kind is not Kind.CONFIG:
+            continue
+        before, after = _settings(t.before_text), _settings(t.after_text)
+        changed = tuple(sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)))
+        parent = configs.get(t.act.parents[0]) if t.act.parents else None
+        now = configs.get(t.act.sha)
+        found.append(ConfigChange(t.act, t.act.trailer(CONFIG_TRAILER), changed, now is not parent and now is not None,
+                                  (_text(before.get("verify_from")), _text(after.get("verify_from"))),
+                                  tuple(by_commit.get(t.act.sha, ()))))
+    return found
+
+
+def _settings(text: str) -> dict[str, object]:
+    """A qms.yml flattened to dotted keys (lists are values); empty where it cannot be read."""
+    try:
+        value = load(text, CONFIG_FILE).value if text else None
+    except FindingError:
+        return {"(unreadable)": text}
+    flat: dict[str, object] = {}
+
+    def walk(node: object, prefix: str) -> None:
+        if isinstance(node, dict) and node:
+            for key, item in node.items():
+                walk(item, f"{prefix}.{key}" if prefix else str(key))
+        else:
+            flat[prefix] = node
+
+    walk(value, "")
+    return flat
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value is not None else None

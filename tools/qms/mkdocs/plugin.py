@@ -18,6 +18,7 @@ from .. import rules
 from ..errors import QmsError
 from ..gitlog import git, index
 from ..model.config import load_config
+from ..commands.control import authority
 from ..model.workspace import Workspace, scan
 from . import pages
 from .config import QmsPluginConfig
@@ -51,7 +52,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         except ValueError:
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
         try:
-            self.ws = scan(root, load_config(root), day)
+            self.ws = scan(root, load_config(root), day, authority=authority(root))
             history = self._history(root)
         except QmsError as exc:
             raise PluginError(exc.message) from None

@@ -24,14 +24,15 @@ Key = tuple[int, int, int, int, int]
 
 @functools.lru_cache(maxsize=None)
 def code_format(name: str) -> str:
-    """The format tag of a cache of parsed files: it names the parser's own source, so that no upgrade or edit of
-    the tool can be served a parse made by another version of it."""
+    """The format tag of a cache: it names the source of the model and of the history reader, so that no upgrade
+    or edit of the tool can be served a parse or a ledger made by another version of it."""
     digest = hashlib.sha256(__version__.encode())
-    model = os.path.dirname(os.path.abspath(__file__))
-    for module in sorted(os.listdir(model)):
-        if module.endswith(".py"):
-            with open(os.path.join(model, module), "rb") as handle:
-                digest.update(module.encode() + b"\0" + handle.read())
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for folder in ("model", "gitlog"):
+        for module in sorted(os.listdir(os.path.join(package, folder))):
+            if module.endswith(".py"):
+                with open(os.path.join(package, folder, module), "rb") as handle:
+                    digest.update(f"{folder}/{module}".encode() + b"\0" + handle.read())
     return f"qms-{name}-{digest.hexdigest()[:16]}"
 
 

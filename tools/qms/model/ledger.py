@@ -2,7 +2,8 @@
 
 It is the one home of the answers that need history: who authored each revision's content, when that content
 first existed, which contents were approved under each revision number, which ids were ever approved or are
-retired, and each document's last effective date. It is filled by walking transitions in history order and
+retired, each document's last effective date, and the configuration in force when each signature was added
+(by which its authority is judged for as long as it stands). It is filled by walking transitions in history order and
 knows nothing of Git.
 """
 
@@ -11,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .config import Config
 from .document import Document
-from .transition import Kind, Transition, wrote_content
+from .transition import Kind, Transition, added_entries, entry_key, wrote_content
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Ledger:
     ever_approved: set[str] = field(default_factory=set)
     retired: dict[str, str] = field(default_factory=dict)  # id of a deleted document -> its last path
     last_effective: dict[str, tuple[str, date]] = field(default_factory=dict)  # id -> (revision, effective)
+    signed_under: dict[str, Config] = field(default_factory=dict)  # entry key -> qms.yml in force when added
 
     def revision_authors(self, doc_id: str, revision: str) -> dict[str, str]:
         """Who wrote content of this revision of the document: email (lower case) -> name."""
@@ -40,6 +43,9 @@ class Ledger:
             return
         act, after, before = transition.act, transition.after, transition.before
         if isinstance(after, Document):
+            if act.config is not None:
+                for entry in added_entries(transition):
+                    self.signed_under.setdefault(entry_key(entry), act.config)
             if wrote_content(transition):
                 self.authors.setdefault((after.id, after.revision), {}).setdefault(act.author, act.author_name)
             self.first_seen.setdefault((after.id, after.authored), act.authored_at)

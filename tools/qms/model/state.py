@@ -9,6 +9,9 @@ from datetime import date
 from . import revision
 from .config import OWNER, Config
 from .document import Approval, Document
+from .transition import entry_key
+
+Authority = dict[str, Config]  # entry key -> the qms.yml in force when history added it
 
 DRAFT, PENDING, EFFECTIVE, OBSOLETE, INVALID = "draft", "pending", "effective", "obsolete", "invalid"
 
@@ -23,14 +26,16 @@ class ApprovalProblem:
     hint: str
 
 
-def approval_problems(doc: Document, config: Config) -> list[ApprovalProblem]:
-    """Every approval of `doc` that does not count, with the reason (static checks; Git adds more)."""
+def approval_problems(doc: Document, config: Config, authority: Authority | None = None) -> list[ApprovalProblem]:
+    """Every approval of `doc` that does not count, with the reason (static checks; Git adds more). Who may sign
+    is judged by the qms.yml in force when history added the approval (`authority`), else by `config`: a
+    signature stays valid after its signer leaves, and stays invalid after a role is granted."""
     problems = []
     current = doc.fingerprint
-    people = config.people
     for approval in doc.approvals:
-        role = config.roles.get(approval.role)
-        person = people.get(approval.email.lower())
+        judge = (authority or {}).get(entry_key(approval), config)
+        role = judge.roles.get(approval.role)
+        person = judge.people.get(approval.email.lower())
         if person is None:
             problems.append(ApprovalProblem(approval, "QMS041", f"approver {approval.email} is not listed in qms.yml",
                                             "only people named under roles in qms.yml may approve"))
@@ -67,9 +72,9 @@ class Assessment:
     state: str
 
 
-def assess(doc: Document, config: Config, today: date) -> Assessment:
+def assess(doc: Document, config: Config, today: date, authority: Authority | None = None) -> Assessment:
     """Derive the state of `doc` from its approvals and dates."""
-    problems = tuple(approval_problems(doc, config))
+    problems = tuple(approval_problems(doc, config, authority))
     bad = {id(problem.approval) for problem in problems}
     meaning = "obsoletion" if doc.status == "obsolete" else "approval"
     valid = [a for a in doc.approvals if a.meaning == meaning and id(a) not in bad]
@@ -82,7 +87,7 @@ def assess(doc: Document, config: Config, today: date) -> Assessment:
         derived = DRAFT
     elif doc.status == "obsolete":
         derived = INVALID if doc.obsoleted is None or not doc.reason or missing else \
-            OBSOLETE if doc.obsoleted <= today else _in_force_until_obsolete(doc, config, today)
+            OBSOLETE if doc.obsoleted <= today else _in_force_until_obsolete(doc, config, today, problems)
     elif doc.effective is None or missing:
         derived = INVALID
     else:
@@ -90,9 +95,9 @@ def assess(doc: Document, config: Config, today: date) -> Assessment:
     return Assessment(doc, problems, missing, derived)
 
 
-def _in_force_until_obsolete(doc: Document, config: Config, today: date) -> str:
+def _in_force_until_obsolete(doc: Document, config: Config, today: date, problems: tuple[ApprovalProblem, ...]) -> str:
     """A document made obsolete from a later date stays in force until then, if its approval still holds."""
-    bad = {id(problem.approval) for problem in approval_problems(doc, config)}
+    bad = {id(problem.approval) for problem in problems}
     approved = {a.role for a in doc.approvals if a.meaning == "approval" and id(a) not in bad}
     if doc.effective is None or any(role not in approved for role in required_roles(doc, config)):
         return INVALID

@@ -9,6 +9,7 @@ that no parent had.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from .document import Approval, Document, PeriodicReview, Record
 
 Item = Document | Record
 DISPOSITION_LOG = "records/disposition-log.csv"
+CONFIG_TRAILER = "Config-Change"  # the commit-message trailer that says what a change to qms.yml does, and why
 
 
 class SignatureStatus(str, enum.Enum):
@@ -87,6 +89,11 @@ class Act:
     @property
     def author(self) -> str:
         return self.author_email.lower()
+
+    def trailer(self, name: str) -> str:
+        """The last `name:` trailer of the commit message (empty if it has none)."""
+        found = re.findall(rf"^{re.escape(name)}:[ \t]*(\S.*)$", self.message, flags=re.MULTILINE | re.IGNORECASE)
+        return found[-1].strip() if found else ""
 
 
 class Kind(str, enum.Enum):
@@ -162,3 +169,13 @@ def wrote_content(transition: Transition) -> bool:
         return False
     return not any(isinstance(v, Document) and v.revision == after.revision and v.authored == after.authored
                    for v in transition.parents)
+
+
+def may_change_config(act: Act, before: Config | None) -> bool:
+    """Whether a change to qms.yml made by `act` comes into force: made by an administrator under the
+    configuration before it, signed with their own key where that configuration requires signatures. The first
+    qms.yml founds the configuration."""
+    if before is None:
+        return True
+    signed = not before.signed_approvals or act.signature.made_with(before.keys_of(act.author))
+    return before.may_administer(act.author) and signed

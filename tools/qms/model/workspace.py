@@ -12,7 +12,7 @@ from .cache import ParseCache
 from .document import Document, Loaded, Record, parse_document, parse_record
 from .finding import Finding, FindingError
 from .source import decode, oversize
-from .state import Assessment, assess
+from .state import Assessment, Authority, assess
 
 DOCUMENTS, RECORDS = "procedures", "records"
 
@@ -29,6 +29,7 @@ class Workspace:
     files: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
+    authority: Authority = field(default_factory=dict)  # the qms.yml each committed signature is judged by
 
     @cached_property
     def by_id(self) -> dict[str, Document]:
@@ -49,7 +50,7 @@ class Workspace:
     @cached_property
     def assessments(self) -> dict[str, Assessment]:
         """The derived state of every document, by path."""
-        return {doc.path: assess(doc, self.config, self.today) for doc in self.documents}
+        return {doc.path: assess(doc, self.config, self.today, self.authority) for doc in self.documents}
 
     def items(self) -> list[Document | Record]:
         """Every document and record."""
@@ -76,12 +77,14 @@ class Workspace:
                 records.append(loaded.item)
         present = (self.files - {p for p, t in files.items() if t is None}) | {p for p, t in files.items() if t}
         return Workspace(self.root, self.config, self.today, sorted(documents, key=lambda d: d.path),
-                         sorted(records, key=lambda r: r.path), present, findings, set(self.unreadable) - set(files))
+                         sorted(records, key=lambda r: r.path), present, findings, set(self.unreadable) - set(files),
+                         self.authority)
 
 
-def scan(root: str, config: Config, today: date, cache: bool = True) -> Workspace:
-    """Read procedures/ and records/ under `root`; symlinks are reported and never followed."""
-    workspace = Workspace(root, config, today)
+def scan(root: str, config: Config, today: date, cache: bool = True, authority: Authority | None = None) -> Workspace:
+    """Read procedures/ and records/ under `root`; symlinks are reported and never followed. `authority` is what
+    history says about the signatures it added (see state.approval_problems)."""
+    workspace = Workspace(root, config, today, authority=authority or {})
     parsed = ParseCache(root) if cache else None
     for top in (DOCUMENTS, RECORDS):
         base = os.path.join(root, top)

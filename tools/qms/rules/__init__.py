@@ -19,6 +19,7 @@ RULES: tuple[Rule, ...] = (
     links.check_links,
     review.check_reviews,
     mandatory.check_mandatory,
+    mandatory.check_administration,
     records.check_records,
 )
 

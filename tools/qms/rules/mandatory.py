@@ -1,4 +1,5 @@
-"""Mandatory documented information: what ISO 9001 requires to be maintained or retained is present."""
+"""Mandatory documented information: what ISO 9001 requires to be maintained or retained is present, and who
+administers the configuration that says so."""
 
 from __future__ import annotations
 
@@ -27,3 +28,11 @@ def check_mandatory(ws: Workspace) -> Iterator[Finding]:
             provider = "record type" if entry.kind == "record" else "effective document"
             yield Finding(CONFIG_FILE, entry.line, "QMS070", f"no {provider} provides the {entry.what} "
                           f"(ISO 9001 {entry.clause})", hint)
+
+
+def check_administration(ws: Workspace) -> Iterator[Finding]:
+    """qms.yml says which roles administer it (who may change who may sign)."""
+    if ws.config.administrators is None:
+        yield Finding(CONFIG_FILE, 1, "QMS092", "qms.yml names no administering role: anyone named under a role "
+                      "may change who may sign", "add 'administrators: [quality-manager]' (the roles that may "
+                      "change qms.yml), in a commit by one of them with a Config-Change: trailer", "warning")

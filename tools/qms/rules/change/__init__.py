@@ -53,9 +53,10 @@ def by(act: Act) -> str:
 
 
 def _rules() -> tuple[tuple[Rule, ...], tuple[ActRule, ...]]:
-    from . import documents, records, signatures, timing
+    from . import configuration, documents, records, signatures, timing
 
-    return ((documents.check_document, signatures.check_entries, timing.check_times),
+    return ((documents.check_document, signatures.check_entries, timing.check_times,
+             configuration.check_configuration),
             (records.check_records, timing.check_act))
 
 

@@ -12,6 +12,7 @@ from ...model.finding import Finding
 from ...model.state import retain_until
 from ...model.transition import Kind, Transition
 from . import Context, by, finding
+from .signatures import signed_by
 
 LOG_ID, LOG_PATH, LOG_EMAIL = 0, 1, 8
 
@@ -85,3 +86,5 @@ def _disposal(t: Transition, name: str, row: list[str] | None, deleted: dict[str
         yield finding(t, 1, "QMS122", f"record {name} disposed of by {by(t.act)}, who holds neither its owner role "
                       f"'{record.owner}' nor a role that disposes of {record.type} records",
                       "ask a holder of the owner role, or give a role `disposes:` in qms.yml")
+    else:
+        yield from signed_by(t, t.act.author, f"disposal of record {name}", 1, ctx)

@@ -1,5 +1,6 @@
 """Change rules for signatures: an approval or periodic review is added by the person it names, who may give it,
-over the content it was added to, never by an author of that content, and signed where qms.yml requires it."""
+over the content it was added to, never by an author of that content, and signed with their own key where qms.yml
+requires signatures."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Iterator
 
 from ...model.document import Approval, Document, PeriodicReview
 from ...model.finding import Finding
-from ...model.transition import Kind, Transition, added_entries, entry_key, wrote_content
+from ...model.keys import describe
+from ...model.transition import Kind, SignatureStatus, Transition, added_entries, entry_key, wrote_content
 from . import Context, by, finding
 
 
@@ -36,11 +38,27 @@ def check_entries(t: Transition, ctx: Context) -> Iterator[Finding]:
             yield finding(t, entry.line, "QMS122", f"{what} of {after.id}: {entry.email} holds neither the owner "
                           f"role '{after.owner}' nor a role that approves {after.type} documents",
                           "the owner or an approver records periodic reviews with qms review", key)
-        if ctx.config.signed_approvals and not t.act.staged and not t.act.signature.status.good:
-            state = "unsigned" if t.act.signature.status.value == "N" else \
-                f"badly signed (git %G? = {t.act.signature.status.value})"
-            yield finding(t, entry.line, "QMS136", f"the commit adding the {what} to {after.id} is {state}",
-                          "qms.yml requires signed commits for signatures: qms approve --commit signs with -S", key)
+        yield from signed_by(t, entry.email, f"{what} of {after.id}", entry.line, ctx, key)
+
+
+def signed_by(t: Transition, email: str, what: str, line: int, ctx: Context, entry: str = "") -> Iterator[Finding]:
+    """Where qms.yml requires signatures, the commit making `what` must carry a good signature made with a key
+    registered to `email` in the qms.yml in force at its parent (the staged change is not signed yet)."""
+    if not ctx.config.signed_approvals or t.act.staged:
+        return
+    signature = t.act.signature
+    if not signature.status.good:
+        state = "unsigned" if signature.status is SignatureStatus.NONE else \
+            f"signed, but Git cannot check the signature (git %G? = {signature.status.value})"
+        hint = "the key's public part is missing where this runs: gpg --import it" \
+            if signature.status is SignatureStatus.NO_KEY else \
+            "qms.yml requires signed commits for signatures: qms approve --commit signs with your key"
+        yield finding(t, line, "QMS136", f"the commit making the {what} is {state}", hint, entry)
+    elif not signature.made_with(ctx.config.keys_of(email)):
+        yield finding(t, line, "QMS139", f"the commit making the {what} is signed with "
+                      f"{describe(signature.fingerprint or signature.key)}, which qms.yml does not register to "
+                      f"{email}", f"{email} signs with their own key, listed under signing_keys in qms.yml by an "
+                      "administrator", entry)
 
 
 def _approval(t: Transition, after: Document, approval: Approval, key: str, ctx: Context) -> Iterator[Finding]:

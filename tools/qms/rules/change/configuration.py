@@ -1,0 +1,52 @@
+"""Change rules for qms.yml: who may sign is itself controlled.
+
+A commit that changes what qms.yml says (comments and layout are free) must be made by a holder of an
+administering role under the qms.yml in force before it, signed with their key where signatures are required,
+and say what changed and why in a `Config-Change:` trailer; what it leaves must be a readable qms.yml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...model.config import ConfigError, parse_config
+from ...model.finding import Finding, FindingError
+from ...model.transition import CONFIG_TRAILER, Kind, Transition
+from ...model.yamlread import load
+from . import Context, by, finding
+from .signatures import signed_by
+
+
+def check_configuration(t: Transition, ctx: Context) -> Iterator[Finding]:
+    """One act's change to qms.yml."""
+    if t.kind is not Kind.CONFIG or _meaning(t.before_text) == _meaning(t.after_text) and t.after_path:
+        return
+    act, config = t.act, ctx.config
+    if t.after_path is None:
+        yield finding(t, 1, "QMS152", f"qms.yml deleted by {by(act)}", "restore it: the QMS cannot be judged "
+                      "without its configuration")
+    else:
+        try:
+            parse_config(t.after_text.encode("utf-8"))
+        except ConfigError as exc:
+            first = exc.findings[0]
+            yield finding(t, first.line, "QMS152", f"qms.yml as committed by {by(act)} cannot be used: "
+                          f"{first.code} {first.message}", "fix qms.yml; until then the configuration before this "
+                          "commit stays in force")
+    if not config.may_administer(act.author):
+        roles = ", ".join(config.administrators or ()) or "any role"
+        yield finding(t, 1, "QMS150", f"qms.yml changed by {by(act)}, who holds no administering role ({roles}) "
+                      "under the qms.yml in force before the change", "an administrator makes configuration "
+                      "changes, as themselves; the change grants nothing until then")
+    if not act.staged and not act.trailer(CONFIG_TRAILER):
+        yield finding(t, 1, "QMS151", f"the commit changing qms.yml ({act.short}) does not say what changed and why",
+                      f"end the commit message with a trailer line '{CONFIG_TRAILER}: <what changed, and why>'")
+    yield from signed_by(t, act.author, "change to qms.yml", 1, ctx)
+
+
+def _meaning(text: str) -> object:
+    """What a qms.yml says, without its comments and layout (the text itself where it cannot be read)."""
+    try:
+        return load(text, "qms.yml").value if text else None
+    except FindingError:
+        return text
