@@ -255,6 +255,10 @@ def test_the_configuration_history_lists_every_change(repo: Repo) -> None:
     assert rows[2]["in_force"] is False and any(p.startswith("QMS150") for p in rows[2]["problems"])
     text = repo.qms("config-history", check=True).stdout
     assert "Eve joins production." in text and "not in force" in text
+    repo.qms("audit", "--out", "pack", check=True)
+    pack = json.loads((repo.root / "pack" / "audit.json").read_text())
+    assert [row["commit"] for row in pack["configuration"]] == [row["commit"] for row in rows]
+    assert "Eve joins production." in (repo.root / "pack" / "config-history.csv").read_text()
 
 
 # -- signatures bound to keys ------------------------------------------------------------------------------------

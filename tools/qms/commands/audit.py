@@ -19,7 +19,8 @@ from typing import Any
 from .. import __version__, rules
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..gitlog import git
-from ..gitlog.trail import NOT_VALID, by_document, document_revisions, problems_by_entry, revision_rows
+from ..gitlog.trail import (NOT_VALID, by_document, config_changes, document_revisions, problems_by_entry,
+                            revision_rows)
 from ..model import auditpack, iso9001
 from ..model.finding import Finding
 from ..model.redline import html_redline
@@ -27,6 +28,7 @@ from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
 from ..model.writer import atomic_write
 from .common import add_common, open_workspace
+from .confighistory import rows as config_rows
 from .control import Judged, judge_history
 from .history import adopted_commits
 from .listing import rows as master_rows
@@ -108,6 +110,7 @@ def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str,
         },
         "findings": findings, "master_list": master, "documents": documents, "records": records,
         "overdue_reviews": overdue, "clause_matrix": matrix,
+        "configuration": config_rows(config_changes(history.transitions, history.configs, judged.findings)),
     }
     return pack, redlines
 

@@ -150,7 +150,8 @@ def config_changes(transitions: Iterable[Transition], configs: dict[str, Config 
         if t.kind is not Kind.CONFIG:
             continue
         before, after = _settings(t.before_text), _settings(t.after_text)
-        changed = tuple(sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)))
+        changed = ("(created)",) if not t.before_text else ("(deleted)",) if t.after_path is None else \
+            tuple(sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)))
         parent = configs.get(t.act.parents[0]) if t.act.parents else None
         now = configs.get(t.act.sha)
         found.append(ConfigChange(t.act, t.act.trailer(CONFIG_TRAILER), changed, now is not parent and now is not None,

@@ -23,6 +23,7 @@ RECORD_COLUMNS = ("id", "title", "type", "date", "owner", "procedure", "retain_u
 FINDING_COLUMNS = ("source", "severity", "code", "path", "line", "message", "hint", "commit")
 CLAUSE_COLUMNS = ("clause", "title", "documents", "gap")
 OVERDUE_COLUMNS = ("id", "title", "owner", "effective", "next_review", "days_overdue")
+CONFIG_COLUMNS = ("commit", "date", "author", "why", "changed", "in_force", "problems")
 
 COUNT_LABELS = {
     "documents": "Documents", "effective": "Effective", "pending": "Approved, not yet effective", "draft": "Drafts",
@@ -75,6 +76,7 @@ def csv_tables(pack: dict[str, Any]) -> dict[str, str]:
         "findings.csv": _csv(FINDING_COLUMNS, pack["findings"]),
         "clause-matrix.csv": _csv(CLAUSE_COLUMNS, pack["clause_matrix"]),
         "overdue-reviews.csv": _csv(OVERDUE_COLUMNS, pack["overdue_reviews"]),
+        "config-history.csv": _csv(CONFIG_COLUMNS, pack["configuration"]),
     }
 
 
@@ -118,6 +120,15 @@ def _flag(value: Any, css: str) -> str:
     return f"<span class=\"{css}\">yes</span>" if value else ""
 
 
+def _configuration(changes: list[dict[str, Any]]) -> str:
+    rows = [[_commit(c["commit"]), e(str(c["date"])[:10]), e(c["author"]), e(c["why"] or "(no Config-Change trailer)"),
+             e(", ".join(c["changed"]) or "(comments or layout only)"),
+             "in force" if c["in_force"] else "<span class=\"bad\">not in force</span>", e("; ".join(c["problems"]))]
+            for c in changes]
+    return _table(("commit", "date", "author", "why", "settings changed", "", "problems"), rows,
+                  "qms.yml has no history in Git.")
+
+
 def index_html(pack: dict[str, Any]) -> str:
     """The pack's one page: summary, findings, master list, histories, records, reviews, clause matrix, redlines."""
     summary = pack["summary"]
@@ -128,6 +139,7 @@ def index_html(pack: dict[str, Any]) -> str:
                 ("records", "Records register", _records(pack["records"])),
                 ("overdue-reviews", "Overdue periodic reviews", _overdue(pack["overdue_reviews"])),
                 ("clause-matrix", "ISO 9001:2015 clause matrix", _matrix(pack["clause_matrix"])),
+                ("configuration", "Configuration history (qms.yml)", _configuration(pack["configuration"])),
                 ("redlines", "Redlines", _redlines(pack["documents"]))]
     nav = "".join(f"<a href=\"#{anchor}\">{e(heading)}</a>" for anchor, heading, _ in sections)
     body = "".join(f"<section id=\"{anchor}\">\n<h2>{e(heading)}</h2>\n{content}</section>\n"
