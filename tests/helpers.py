@@ -57,6 +57,7 @@ PEOPLE = {
     "production-manager": ("Pat Production", "production@example.com"),
     "author": ("Alex Author", "author@example.com"),
     "admin": ("Ada Admin", "admin@example.com"),
+    "outsider": ("Eve Outsider", "eve@example.com"),  # named in no qms.yml
 }
 TYPES = {"QM": ("manual", "procedures/manual"), "SOP": ("procedure", "procedures/sop"), "FRM": ("form", "procedures/forms")}
 

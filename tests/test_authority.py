@@ -14,7 +14,7 @@ from helpers import PEOPLE, baseline
 
 SOP1 = "procedures/sop/SOP-001-nonconformity.md"
 QMS = "qms.yml"
-OUTSIDER = ("Eve Outsider", "eve@example.com")
+OUTSIDER = PEOPLE["outsider"]
 
 needs_ssh = pytest.mark.skipif(not __import__("shutil").which("ssh-keygen"), reason="needs ssh-keygen")
 

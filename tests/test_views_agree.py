@@ -237,6 +237,21 @@ def approved_deleted(repo: Repo) -> None:
     repo.git("rm", "-q", QM1)
 
 
+def outsider_approval(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    hand_sign(repo, SOP1, "outsider")
+
+
+def self_promotion(repo: Repo) -> None:
+    repo.edit("qms.yml", "people: [{name: Pat Production", "people: [{name: Alex Author, email: author@example.com}, "
+              "{name: Pat Production")
+
+
+def approval_before_the_role_was_granted(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    hand_sign(repo, SOP1, "purchasing-manager")
+
+
 FIRES = [
     Case("author obsoletes their own revision", author_obsoletes_own_revision, "quality-manager", "QMS121",
          "FRM-001"),
@@ -265,6 +280,10 @@ FIRES = [
     Case("disposal by someone without a role to dispose", disposal_without_role, "author", "QMS122", "NCR-001",
          ("dispose", "NCR-001", "--reason", "Retention ended.")),
     Case("approved document deleted", approved_deleted, "author", "QMS103", "QM-001"),
+    Case("approval by someone qms.yml does not name", outsider_approval, "outsider", "QMS041", "SOP-001"),
+    Case("a writer adds themselves as an approver", self_promotion, "author", "QMS150", "qms.yml"),
+    Case("approval by someone not yet given the role", approval_before_the_role_was_granted, "purchasing-manager",
+         "QMS041", "SOP-001"),
 ]
 
 
