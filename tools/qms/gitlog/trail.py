@@ -100,6 +100,13 @@ def verdict(signed: Signed, adopted: set[str], problems: dict[str, list[Finding]
     return (SIGNED if signed.act.signature.made_with(keys) else RECORDED), []
 
 
+def proofs(transitions: Iterable[Transition], adopted: set[str], problems: dict[str, list[Finding]]) -> dict[str, str]:
+    """What was proved about every approval history holds, by entry key (the words of VERDICTS)."""
+    return {entry_key(signed.approval): VERDICTS[verdict(signed, adopted, problems)[0]]
+            for found in by_document(transitions).values() for revision in document_revisions(found)
+            for signed in revision.signed}
+
+
 def revision_rows(entries: list[Revision], config: Config, adopted: set[str],
                   problems: dict[str, list[Finding]]) -> list[dict[str, object]]:
     """Each revision as a plain dict (the JSON form, also used by the audit pack)."""

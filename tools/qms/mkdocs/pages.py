@@ -14,6 +14,8 @@ from typing import Any
 from ..gitlog.trail import Revision
 from ..model import iso9001
 from ..model.config import Config
+from ..model.document import Approval
+from ..model.transition import entry_key
 from ..model.state import next_review, retain_until
 from ..model.workspace import Workspace
 from .publish import Left, Published, effective_revisions
@@ -69,13 +71,22 @@ def _utc(moment: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if hasattr(moment, "strftime") else str(moment)
 
 
-def control_block(item: Published, config: Config, uri: str, day: date, directory_urls: bool = True) -> str:
-    """The block at the top of every published document (the Part 11 signature manifestation)."""
+def control_block(item: Published, config: Config, uri: str, day: date, directory_urls: bool = True,
+                  proofs: dict[str, str] | None = None) -> str:
+    """The block at the top of every published document (the Part 11 signature manifestation), with what history
+    proved about each signature (`proofs`, by entry key; nothing is claimed where history was not read)."""
     doc = item.doc
     role = config.roles.get(doc.owner)
+
+    def proof(approval: Approval) -> str:
+        if proofs is None:
+            return ""
+        said = proofs.get(entry_key(approval), "not yet committed")
+        return f" <small class=\"qms-proof\">({e(said)})</small>"
+
     approvals = "".join(
         f"<li>{e(a.name)}, {e(config.roles[a.role].title if a.role in config.roles else a.role)}, {e(a.meaning)}, "
-        f"{e(_utc(a.at))}</li>" for a in doc.approvals if a.fingerprint == doc.fingerprint)
+        f"{e(_utc(a.at))}{proof(a)}</li>" for a in doc.approvals if a.fingerprint == doc.fingerprint)
     due = next_review(doc, config)
     rows = [
         ("Document", f"{e(doc.id)} {e(doc.title)}"),

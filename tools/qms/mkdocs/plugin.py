@@ -18,7 +18,9 @@ from .. import rules
 from ..errors import QmsError
 from ..gitlog import git, index
 from ..model.config import load_config
-from ..commands.control import authority
+from ..commands.control import authority, judge_history
+from ..commands.history import adopted_commits
+from ..gitlog.trail import problems_by_entry, proofs
 from ..model.workspace import Workspace, scan
 from . import pages
 from .config import QmsPluginConfig
@@ -39,6 +41,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         self.left: list[Left] = []
         self.docs_prefix = "procedures"
         self.built_from = "uncommitted"
+        self.proofs: dict[str, str] | None = None  # what history proved about each approval, by entry key
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -79,7 +82,17 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
                         "published (set history: false to build without them)", root)
             return None
         git.require_root(root)
-        history = index.build(root)
+        config = load_config(root)
+        since = config.verify_from
+        if since and git.commit_id(root, since) is None:
+            log.warning("verify_from %s is not in this repository, so the control blocks say nothing about how "
+                        "approvals were proved (qms verify says the same)", since)
+            history = index.build(root)
+        else:
+            judged = judge_history(root, config, since)
+            history = judged.history
+            self.proofs = proofs(history.transitions, adopted_commits(root, config),
+                                 problems_by_entry(judged.findings))
         self.built_from = history.head[:12] if history.head != git.EMPTY_TREE else "uncommitted"
         if history.shallow:
             log.warning("this clone is shallow, so revision histories are incomplete and earlier revisions of "
@@ -137,7 +150,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         doc = item.doc
         page.meta = {"title": pages.e(doc.title), "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type}}
         self._check_links(item)
-        block = pages.control_block(item, self.ws.config, page.file.src_uri, self.ws.today, config.use_directory_urls)
+        block = pages.control_block(item, self.ws.config, page.file.src_uri, self.ws.today, config.use_directory_urls,
+                                    self.proofs)
         return block + doc.body + pages.provenance(item.source_commit, self.built_from, self.ws.today)
 
     def _check_links(self, item: Published) -> None:
