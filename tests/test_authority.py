@@ -399,3 +399,28 @@ def test_a_qms_yml_that_names_no_administrator_is_warned_about(repo: Repo) -> No
     repo.edit(QMS, "administrators: [administrator, quality-manager]\n", "")
     warned = [f for f in findings(repo, "check") if f["code"] == "QMS092"]
     assert warned and warned[0]["severity"] == "warning"
+
+
+@needs_ssh
+@pytest.mark.skipif(not __import__("shutil").which("gpg"), reason="needs gnupg")
+def test_a_gpg_key_listed_by_fingerprint_signs_like_an_ssh_key(repo: Repo) -> None:
+    repo.run("gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key", "Dana Quality <quality@example.com>",
+             "ed25519", "sign", "never")
+    listed = repo.run("gpg", "--batch", "--with-colons", "--list-secret-keys", "quality@example.com").stdout
+    fingerprint = next(line.split(":")[9] for line in listed.splitlines() if line.startswith("fpr:"))
+    repo.edit(QMS, "{name: Dana Quality, email: quality@example.com}",
+              f"{{name: Dana Quality, email: quality@example.com, signing_keys: [\"{fingerprint}\"]}}")
+    signing_repo(repo, "production-manager")
+    revise(repo)
+    approve(repo, "production-manager", "--effective", "2026-04-01")
+    repo.become("quality-manager")
+    repo.git("config", "gpg.format", "openpgp")
+    repo.git("config", "user.signingkey", fingerprint)
+    repo.qms("approve", "SOP-001", "--commit", check=True)
+    assert codes(findings(repo, "verify", "--since", "adopted")) == set()
+    history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    assert {a["proof"] for a in history["revisions"][-1]["approvals"]} == {"signed with the approver's key"}
+    repo.git("config", "user.signingkey", repo.home.joinpath("keys", "production-manager").as_posix())
+    repo.git("config", "gpg.format", "ssh")
+    refused = repo.qms("review", "FRM-001", "--commit")
+    assert refused.returncode == 2 and "not a key qms.yml registers to quality@example.com" in refused.stderr
