@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from helpers import PEOPLE, PROJECT
+from helpers import PEOPLE, PROJECT, baseline
 
 VENV_BIN = str(Path(sys.executable).parent)
 
@@ -130,6 +131,25 @@ def starter_repo(root: Path, home: Path) -> Repo:
     repo.become("admin", "Ada Admin", "admin@example.com")
     repo.commit("Adopt the starter QMS", no_verify=True)
     return repo
+
+
+def adopted_repo(tmp_path: Path) -> Repo:
+    """The baseline QMS adopted by the administrator (branch `adopted`), with work going on in branch `work`."""
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    repo.become("admin")
+    repo.commit("Adopt the QMS", no_verify=True)
+    repo.git("branch", "adopted")
+    repo.git("checkout", "-q", "-b", "work")
+    return repo
+
+
+def findings(repo: Repo, *args: str) -> list[dict[str, object]]:
+    """The findings a qms command reports with --format json (it must exit 0 or 1)."""
+    result = repo.qms(*args, "--format", "json")
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    found: list[dict[str, object]] = json.loads(result.stdout)["findings"]
+    return found
 
 
 SOP1 = "procedures/sop/SOP-001-nonconformity.md"

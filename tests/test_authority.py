@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo
-from helpers import PEOPLE, baseline
+from gitrepo import Repo, adopted_repo, findings
+from helpers import PEOPLE
 
 SOP1 = "procedures/sop/SOP-001-nonconformity.md"
 QMS = "qms.yml"
@@ -21,19 +21,7 @@ needs_ssh = pytest.mark.skipif(not __import__("shutil").which("ssh-keygen"), rea
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
-    repo = Repo(tmp_path / "qms", tmp_path / "home")
-    baseline(repo.root)
-    repo.become("admin")
-    repo.commit("Adopt the QMS", no_verify=True)
-    repo.git("branch", "adopted")
-    repo.git("checkout", "-q", "-b", "work")
-    return repo
-
-
-def findings(repo: Repo, *args: str) -> list[dict[str, object]]:
-    result = repo.qms(*args, "--format", "json")
-    assert result.returncode in (0, 1), result.stdout + result.stderr
-    return json.loads(result.stdout)["findings"]
+    return adopted_repo(tmp_path)
 
 
 def codes(found: list[dict[str, object]], commit: str | None = None) -> set[tuple[object, object]]:

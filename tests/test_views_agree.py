@@ -4,15 +4,14 @@ the same commit. Every bug found becomes a row here."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo
-from helpers import PEOPLE, QmsFolder, baseline
+from gitrepo import Repo, adopted_repo, findings
+from helpers import PEOPLE, QmsFolder
 
 from qms.model.document import parse_document
 
@@ -27,13 +26,7 @@ LOG_HEADER = "id,path,title,type,date,retain_until,disposed_at,name,email,reason
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
-    repo = Repo(tmp_path / "qms", tmp_path / "home")
-    baseline(repo.root)
-    repo.become("admin")
-    repo.commit("Adopt the QMS", no_verify=True)
-    repo.git("branch", "adopted")
-    repo.git("checkout", "-q", "-b", "work")
-    return repo
+    return adopted_repo(tmp_path)
 
 
 def as_(repo: Repo, role: str, message: str) -> None:
@@ -285,12 +278,6 @@ FIRES = [
     Case("approval by someone not yet given the role", approval_before_the_role_was_granted, "purchasing-manager",
          "QMS041", "SOP-001"),
 ]
-
-
-def findings(repo: Repo, *args: str) -> list[dict[str, object]]:
-    result = repo.qms(*args, "--format", "json")
-    assert result.returncode in (0, 1), result.stdout + result.stderr
-    return json.loads(result.stdout)["findings"]
 
 
 def named(found: list[dict[str, object]], code: str, doc: str, commit: str) -> bool:

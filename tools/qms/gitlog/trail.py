@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..model import revision as revisions
-from ..model.config import CONFIG_FILE, Config
+from ..model.config import CONFIG_FILE, Config, settings
 from ..model.document import Approval, Document
-from ..model.finding import Finding, FindingError
-from ..model.yamlread import load
+from ..model.finding import Finding
 from ..model.transition import CONFIG_TRAILER, Act, Kind, Transition, added_entries, entry_key, wrote_content
 
 SIGNED, RECORDED, ADOPTED, NOT_VALID = "signed", "recorded", "adopted", "not valid"
@@ -156,7 +155,7 @@ def config_changes(transitions: Iterable[Transition], configs: dict[str, Config 
     for t in transitions:
         if t.kind is not Kind.CONFIG:
             continue
-        before, after = _settings(t.before_text), _settings(t.after_text)
+        before, after = settings(t.before_text), settings(t.after_text)
         changed = ("(created)",) if not t.before_text else ("(deleted)",) if t.after_path is None else \
             tuple(sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)))
         parent = configs.get(t.act.parents[0]) if t.act.parents else None
@@ -165,25 +164,6 @@ def config_changes(transitions: Iterable[Transition], configs: dict[str, Config 
                                   (_text(before.get("verify_from")), _text(after.get("verify_from"))),
                                   tuple(by_commit.get(t.act.sha, ()))))
     return found
-
-
-def _settings(text: str) -> dict[str, object]:
-    """A qms.yml flattened to dotted keys (lists are values); empty where it cannot be read."""
-    try:
-        value = load(text, CONFIG_FILE).value if text else None
-    except FindingError:
-        return {"(unreadable)": text}
-    flat: dict[str, object] = {}
-
-    def walk(node: object, prefix: str) -> None:
-        if isinstance(node, dict) and node:
-            for key, item in node.items():
-                walk(item, f"{prefix}.{key}" if prefix else str(key))
-        else:
-            flat[prefix] = node
-
-    walk(value, "")
-    return flat
 
 
 def _text(value: object) -> str | None:

@@ -17,7 +17,7 @@ from mkdocs.structure.pages import Page
 from .. import rules
 from ..errors import QmsError
 from ..gitlog import git, index
-from ..model.config import load_config
+from ..model.config import Config, load_config
 from ..commands.control import authority, judge_history
 from ..commands.history import adopted_commits
 from ..gitlog.trail import problems_by_entry, proofs
@@ -56,7 +56,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
         try:
             self.ws = scan(root, load_config(root), day, authority=authority(root))
-            history = self._history(root)
+            history = self._history(root, self.ws.config)
         except QmsError as exc:
             raise PluginError(exc.message) from None
         for finding in rules.run(self.ws):  # the same rules as pre-commit and CI: errors fail --strict
@@ -74,7 +74,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         config.extra_javascript.append("assets/qms/qms.js")
         return config
 
-    def _history(self, root: str) -> index.HistoryIndex | None:
+    def _history(self, root: str, config: Config) -> index.HistoryIndex | None:
         if not self.config.history:
             return None
         if not git.succeeds(["rev-parse", "--is-inside-work-tree"], root):
@@ -82,7 +82,6 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
                         "published (set history: false to build without them)", root)
             return None
         git.require_root(root)
-        config = load_config(root)
         since = config.verify_from
         if since and git.commit_id(root, since) is None:
             log.warning("verify_from %s is not in this repository, so the control blocks say nothing about how "

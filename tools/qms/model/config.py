@@ -197,6 +197,26 @@ def parse_config(data: bytes) -> Config:
     return _Reader(parsed).config()
 
 
+def settings(text: str) -> dict[str, object]:
+    """What a qms.yml says, without its comments and layout: its settings as dotted keys (lists are values);
+    empty for no file, one '(unreadable)' entry holding the text where it cannot be read."""
+    try:
+        value = load(text, CONFIG_FILE).value if text else None
+    except FindingError:
+        return {"(unreadable)": text}
+    flat: dict[str, object] = {}
+
+    def walk(node: object, prefix: str) -> None:
+        if isinstance(node, dict) and node:
+            for key, item in node.items():
+                walk(item, f"{prefix}.{key}" if prefix else str(key))
+        elif prefix or node is not None:
+            flat[prefix] = node
+
+    walk(value, "")
+    return flat
+
+
 class _Reader:
     def __init__(self, parsed: Parsed) -> None:
         self.parsed = parsed

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...model.config import ConfigError, parse_config
-from ...model.finding import Finding, FindingError
+from ...model.config import ConfigError, parse_config, settings
+from ...model.finding import Finding
 from ...model.transition import CONFIG_TRAILER, Kind, Transition
-from ...model.yamlread import load
 from . import Context, by, finding
 from .signatures import signed_by
 
 
 def check_configuration(t: Transition, ctx: Context) -> Iterator[Finding]:
     """One act's change to qms.yml."""
-    if t.kind is not Kind.CONFIG or _meaning(t.before_text) == _meaning(t.after_text) and t.after_path:
+    if t.kind is not Kind.CONFIG or settings(t.before_text) == settings(t.after_text) and t.after_path:
         return
     act, config = t.act, ctx.config
     if t.after_path is None:
@@ -42,11 +41,3 @@ def check_configuration(t: Transition, ctx: Context) -> Iterator[Finding]:
         yield finding(t, 1, "QMS151", f"the commit changing qms.yml ({act.short}) does not say what changed and why",
                       f"end the commit message with a trailer line '{CONFIG_TRAILER}: <what changed, and why>'")
     yield from signed_by(t, act.author, "change to qms.yml", 1, ctx)
-
-
-def _meaning(text: str) -> object:
-    """What a qms.yml says, without its comments and layout (the text itself where it cannot be read)."""
-    try:
-        return load(text, "qms.yml").value if text else None
-    except FindingError:
-        return text
