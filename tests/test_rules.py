@@ -78,8 +78,9 @@ QUIET: list[tuple[str, Change]] = [
     ("QMS050", doc("SOP-003", "Welding", extra={"references": ["SOP-001", "QM-001"]})),
     ("QMS051", doc("SOP-003", "Welding", body="[a](SOP-001-nonconformity.md#scope) [b](https://example.com/x.md) "
                    "[c](mailto:q@example.com)\n\n```\n[d](missing.md)\n```\n")),
-    ("QMS052", lambda q: (q.document("SOP-002", "Calibration", revision=2, status="draft", effective=None),
-                          q.document("SOP-003", "Welding", extra={"references": ["SOP-002"]}))),
+    ("QMS052", lambda q: (q.document("SOP-002", "Calibration", status="draft", effective=None),
+                          q.document("SOP-003", "Welding", status="draft", effective=None,
+                                     extra={"references": ["SOP-002"]}))),
     ("QMS053", lambda q: q.document("SOP-004", "Old", status="obsolete", extra={
         "obsoleted": date(2026, 2, 1), "reason": "Merged.", "superseded_by": "SOP-001"})),
     ("QMS060", doc("SOP-003", "Welding", effective=date(2023, 1, 5), extra={"periodic_reviews": [

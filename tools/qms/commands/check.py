@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from ..errors import EXIT_CLEAN, EXIT_FINDINGS
+from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..model.finding import Finding
 from ..rules import errors, run
 from . import control
@@ -38,6 +38,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
+    if (args.staged or args.base) and ws.commit is not None:
+        raise QmsError(f"--as-of {args.as_of} is past, so it shows the QMS as committed then; --staged and --base "
+                       "judge changes made now (drop --as-of, or use a date from today on)", EXIT_USAGE)
     findings = run(ws, strict=args.strict)
     if args.staged or args.base:
         judged = control.judge_staged(ws.root, ws.config) if args.staged else \

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from datetime import date
 
 from ..errors import EXIT_USAGE, QmsError
+from ..gitlog import git, snapshot
 from ..model import clock
 from ..model.config import CONFIG_FILE, Config, load_config
 from ..model.workspace import Workspace, scan
@@ -54,9 +56,20 @@ def today(args: argparse.Namespace) -> date:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    """Find the root, load qms.yml and read every document and record."""
+    """Find the root, load qms.yml and read every document and record: as they are in the folder, or, with an
+    --as-of date before today in a Git repository, as they were committed then (gitlog.snapshot)."""
     root = find_root(args.directory)
-    return scan(root, load_config(root), today(args), authority=control.authority(root))
+    return workspace_on(root, load_config(root), today(args))
+
+
+def workspace_on(root: str, config: Config, day: date) -> Workspace:
+    """The QMS to judge on `day`: the folder, unless `day` is past and history can say how the QMS stood then."""
+    if day < clock.today() and git.is_root(root) and git.head_or_empty(root) != git.EMPTY_TREE \
+            and not git.is_shallow(root):
+        ws = snapshot.workspace_on(root, config, day)
+        print(f"as of {day}: the QMS as committed in {(ws.commit or '')[:12]}, judged on that day", file=sys.stderr)
+        return ws
+    return scan(root, config, day, history=control.established_history(root))
 
 
 def load(args: argparse.Namespace) -> tuple[str, Config]:

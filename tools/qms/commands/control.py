@@ -13,7 +13,6 @@ from ..model import clock
 from ..model.config import Config
 from ..model.finding import Finding
 from ..model.ledger import Ledger
-from ..model.state import Authority
 from ..model.transition import Transition
 from ..rules.change import Context, judge_act, walk
 
@@ -77,13 +76,14 @@ def history_ledger(root: str) -> Ledger:
     return ledger
 
 
-def authority(root: str) -> Authority:
-    """The qms.yml in force when each committed signature was added (nothing outside Git or in a shallow clone,
-    where every signature is judged by today's qms.yml)."""
+def established_history(root: str) -> Ledger:
+    """What history established at HEAD, for judging the folder: the qms.yml in force when each committed signature
+    was added, and the released versions. Nothing outside Git or in a shallow clone, where every signature is
+    judged by today's qms.yml and only the folder's versions can be in force."""
     if not git.is_root(root):
-        return {}
+        return Ledger()
     ledger, _shallow = ledger_at_head(root)
-    return ledger.signed_under
+    return ledger
 
 
 def judge_staged(root: str, config: Config) -> list[Finding]:

@@ -8,7 +8,8 @@ import json
 import sys
 
 from ..errors import EXIT_CLEAN
-from ..model.state import EFFECTIVE, next_review
+from ..model.inforce import describe
+from ..model.state import next_review
 from ..model.workspace import Workspace
 from .common import add_common, open_workspace
 
@@ -16,7 +17,7 @@ EXAMPLE = """examples:
   qms list
   qms list --format csv > master-list.csv
 """
-COLUMNS = ("id", "title", "type", "revision", "state", "owner", "effective", "next_review", "overdue")
+COLUMNS = ("id", "title", "type", "revision", "state", "in_force", "owner", "effective", "next_review", "overdue")
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -29,16 +30,20 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def rows(ws: Workspace) -> list[dict[str, object]]:
-    """One row per document, in id order."""
+    """One row per document, in id order: the file's revision and state, and the revision in force (which is an
+    earlier one while the file is a draft of the next revision or approved for a later date)."""
     result = []
     for doc in sorted(ws.documents, key=lambda d: d.id):
-        state = ws.assessment(doc).state
-        due = next_review(doc, ws.config) if state == EFFECTIVE else None
+        item = ws.standing(doc)
+        release = item.in_force
+        due = next_review(release.doc, release.config or ws.config) if release else None
         row: dict[str, object] = {
-            "id": doc.id, "title": doc.title, "type": doc.type, "revision": doc.revision, "state": state,
-            "owner": doc.owner, "effective": doc.effective.isoformat() if doc.effective else None,
+            "id": doc.id, "title": doc.title, "type": doc.type, "revision": doc.revision, "state": item.state,
+            "in_force": release.doc.revision if release else None, "owner": doc.owner,
+            "effective": doc.effective.isoformat() if doc.effective else None,
             "next_review": due.isoformat() if due else None, "overdue": bool(due and due < ws.today),
-            "path": doc.path,
+            "path": doc.path, "in_force_commit": release.commit if release else None,
+            "standing": describe(item),
         }
         result.append(row)
     return result
@@ -51,7 +56,8 @@ def main(args: argparse.Namespace) -> int:
         json.dump(table, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=[*COLUMNS, "path"], lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=[*COLUMNS, "path", "in_force_commit", "standing"],
+                                lineterminator="\n")
         writer.writeheader()
         writer.writerows(table)
     else:

@@ -22,7 +22,7 @@ from ..model.keys import describe
 from ..model.workspace import Workspace, scan
 from ..model.writer import atomic_write
 from .common import find_root, today
-from .control import authority, history_ledger, judge_change
+from .control import established_history, history_ledger, judge_change
 
 
 def add_commit_option(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +40,7 @@ def editing(args: argparse.Namespace) -> Iterator[Workspace]:
     with open(os.path.join(folder, "qms-write.lock"), "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield scan(root, load_config(root), today(args), authority=authority(root))
+            yield scan(root, load_config(root), today(args), history=established_history(root))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 

@@ -50,7 +50,8 @@ def _load(root: str, head: str) -> Established:
             found = _apply(saved.ledger, history, head)
     if found is None:
         found = _apply(Ledger(), index.build(root, heads=(head,)), head)
-    cache.save(path, cache.code_format("ledger"), found)
+    if head == git.commit_id(root, "HEAD"):  # an earlier commit (an "as of" view) never displaces HEAD's
+        cache.save(path, cache.code_format("ledger"), found)
     return found
 
 

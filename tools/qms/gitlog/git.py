@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from ..errors import EXIT_USAGE, QmsError
 
@@ -166,4 +167,30 @@ def read_blobs(cwd: str, specs: Sequence[str]) -> dict[str, bytes | None]:
             position += size + 1
         else:
             found[spec] = None
+    return found
+
+
+def last_commit_on(cwd: str, day: date, head: str = "HEAD") -> str | None:
+    """The last commit on `head`'s first-parent line that was committed on or before `day` (UTC), if any."""
+    end = (day + timedelta(days=1)).isoformat() + "T00:00:00Z"
+    found = run(["rev-list", "--first-parent", "-1", f"--before={end}", head], cwd, check=False)
+    return found.decode("ascii", errors="replace").strip() or None
+
+
+def root_commits(cwd: str, head: str = "HEAD") -> list[str]:
+    """The commits of `head`'s history that have no parent."""
+    return run(["rev-list", "--max-parents=0", head], cwd).decode("ascii").split()
+
+
+def tree_files(cwd: str, commit: str, folders: Sequence[str]) -> list[tuple[str, str, bool, int]]:
+    """The files under `folders` in `commit`: (path, blob id, is a symbolic link, size)."""
+    output = run(["ls-tree", "-r", "-z", "--long", commit, "--", *folders], cwd)
+    found = []
+    for entry in output.decode("utf-8", errors="surrogateescape").split("\0"):
+        if not entry:
+            continue
+        meta, path = entry.split("\t", 1)
+        mode, kind, blob, size = meta.split()
+        if kind == "blob":
+            found.append((path, blob, mode == "120000", int(size) if size.isdigit() else 0))
     return found

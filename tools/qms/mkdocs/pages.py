@@ -160,7 +160,7 @@ def master_list(ws: Workspace, published: list[Published], left: list[Left], src
         lines.append(f"| {e(doc.id)} | [{e(doc.title)}]({src[doc.id]}) | {e(doc.type)} | {e(doc.revision)} | "
                      f"{doc.effective.isoformat() if doc.effective else ''} | {e(owner)} | "
                      f"{due.isoformat() if due else ''} |")
-    obsolete = sorted((x for x in left if x.reason == "obsolete"), key=lambda x: x.doc.id)
+    obsolete = sorted((x for x in left if x.standing.withdrawn is not None), key=lambda x: x.doc.id)
     if obsolete:
         lines += ["", "## Obsolete documents", "", "Withdrawn from use; kept in the repository, never published.", "",
                   "| Id | Title | Obsolete since | Reason | Superseded by |", "| --- | --- | --- | --- | --- |"]

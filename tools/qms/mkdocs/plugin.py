@@ -18,7 +18,7 @@ from .. import rules
 from ..errors import QmsError
 from ..gitlog import git, index
 from ..model.config import Config, load_config
-from ..commands.control import authority, judge_history
+from ..commands.control import established_history, judge_history
 from ..commands.history import adopted_commits
 from ..gitlog.trail import problems_by_entry, proofs
 from ..model.workspace import Workspace, scan
@@ -55,7 +55,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         except ValueError:
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
         try:
-            self.ws = scan(root, load_config(root), day, authority=authority(root))
+            self.ws = scan(root, load_config(root), day, history=established_history(root))
             history = self._history(root, self.ws.config)
         except QmsError as exc:
             raise PluginError(exc.message) from None

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..gitlog import git
 from ..gitlog.index import HistoryIndex
 from ..gitlog.trail import Revision, by_document, document_revisions
-from ..model.config import Config
-from ..model.document import Document
-from ..model.transition import Transition
-from ..model.state import EFFECTIVE, OBSOLETE, assess
+from ..model.document import Document, parse_bytes
+from ..model.inforce import Standing, describe
 from ..model.workspace import Workspace
 
 
@@ -26,47 +25,39 @@ class Published:
 
 @dataclass(frozen=True)
 class Left:
-    """A document that is not published, and why."""
+    """A document that is not published, and where it stands (withdrawn, a draft, not yet in force)."""
 
     doc: Document
-    reason: str
+    standing: Standing
+
+    @property
+    def reason(self) -> str:
+        """Why it is not published, for people."""
+        return describe(self.standing)
 
 
 def in_force(index: HistoryIndex | None, ws: Workspace) -> tuple[list[Published], list[Left]]:
-    """Every document's revision in force on `ws.today`: the file itself, else its last effective version."""
+    """Every document's version in force on `ws.today` (model.inforce), with its whole text: the file itself, or
+    the committed version history released."""
     transitions = by_document(index.transitions) if index is not None else {}
+    earlier = {item.in_force.blob: item.in_force for item in ws.in_force()
+               if item.from_history and item.in_force is not None and item.in_force.blob}
+    texts = git.read_blobs(ws.root, sorted(earlier)) if earlier else {}
     published, left = [], []
     for doc in ws.documents:
-        state = ws.assessment(doc).state
+        item = ws.standing(doc)
         revisions = tuple(document_revisions(transitions.get(doc.id, [])))
-        if state == OBSOLETE:
-            left.append(Left(doc, "obsolete"))
-        elif state == EFFECTIVE:
-            published.append(Published(doc, _commit_of(revisions, doc), False, revisions))
+        release = item.in_force
+        if release is None:
+            left.append(Left(doc, item))
+        elif not item.from_history:
+            published.append(Published(doc, release.commit, False, revisions))
         else:
-            earlier = _last_effective(revisions, ws.config, ws.today)
-            if earlier is None or index is None:
-                left.append(Left(doc, f"{state}, and no earlier revision was effective"))
-            else:
-                published.append(Published(index.full(earlier), earlier.act.sha, True, revisions))
+            whole = parse_bytes(texts.get(release.blob or ""), release.doc.path)
+            if not isinstance(whole, Document):
+                raise git.GitError(f"cannot read {release.doc.path} at commit {(release.commit or '')[:12]}")
+            published.append(Published(whole, release.commit, True, revisions))
     return published, left
-
-
-def _commit_of(revisions: tuple[Revision, ...], doc: Document) -> str | None:
-    """The commit that holds exactly this content, if it is committed."""
-    for revision in revisions:
-        for transition, version in revision.versions:
-            if version.fingerprint == doc.fingerprint and version.approvals == doc.approvals:
-                return transition.act.sha
-    return None
-
-
-def _last_effective(revisions: tuple[Revision, ...], config: Config, day: date) -> Transition | None:
-    for revision in reversed(revisions):
-        for transition, version in reversed(revision.versions):
-            if assess(version, config, day).state == EFFECTIVE:
-                return transition
-    return None
 
 
 def effective_revisions(published: Published, day: date) -> list[Revision]:

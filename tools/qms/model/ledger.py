@@ -2,7 +2,8 @@
 
 It is the one home of the answers that need history: who authored each revision's content, when that content
 first existed, which contents were approved under each revision number, which ids were ever approved or are
-retired, each document's last effective date, and the configuration in force when each signature was added
+retired, each document's last effective date, the versions that could be in force (model.inforce), and the
+configuration in force when each signature was added
 (by which its authority is judged for as long as it stands). It is filled by walking transitions in history order and
 knows nothing of Git.
 """
@@ -14,6 +15,7 @@ from datetime import date, datetime
 
 from .config import Config
 from .document import Document
+from .inforce import Release, same_release
 from .transition import Kind, Transition, added_entries, entry_key, wrote_content
 
 
@@ -28,6 +30,7 @@ class Ledger:
     retired: dict[str, str] = field(default_factory=dict)  # id of a deleted document -> its last path
     last_effective: dict[str, tuple[str, date]] = field(default_factory=dict)  # id -> (revision, effective)
     signed_under: dict[str, Config] = field(default_factory=dict)  # entry key -> qms.yml in force when added
+    releases: dict[str, list[Release]] = field(default_factory=dict)  # id -> approved or obsolete versions, in order
 
     def revision_authors(self, doc_id: str, revision: str) -> dict[str, str]:
         """Who wrote content of this revision of the document: email (lower case) -> name."""
@@ -55,5 +58,13 @@ class Ledger:
                     self.last_effective[after.id] = (after.revision, after.effective)
             if after.status in ("approved", "obsolete"):
                 self.ever_approved.add(after.id)
+                self._release(Release(after, act.sha, transition.after_blob, act.committed_at, act.config))
         elif transition.after_path is None and isinstance(before, Document):
             self.retired[before.id] = transition.before_path or before.path
+
+    def _release(self, release: Release) -> None:
+        found = self.releases.setdefault(release.doc.id, [])
+        if not found or not same_release(found[-1].doc, release.doc):
+            found.append(release)
+        elif found[-1].doc.path != release.doc.path:  # moved: the same release, read from where it now is
+            found[-1] = release

@@ -11,6 +11,8 @@ from .config import Config
 from .cache import ParseCache
 from .document import Document, Loaded, Record, parse_document, parse_record
 from .finding import Finding, FindingError
+from .inforce import Standing, standing
+from .ledger import Ledger
 from .source import decode, oversize
 from .state import Assessment, Authority, assess
 
@@ -29,7 +31,13 @@ class Workspace:
     files: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
-    authority: Authority = field(default_factory=dict)  # the qms.yml each committed signature is judged by
+    history: Ledger = field(default_factory=Ledger)  # what history established before this folder's state
+    commit: str | None = None  # the commit this is the tree of (an "as of" snapshot); None: the folder itself
+
+    @property
+    def authority(self) -> Authority:
+        """The qms.yml each committed signature is judged by (see state.approval_problems)."""
+        return self.history.signed_under
 
     @cached_property
     def by_id(self) -> dict[str, Document]:
@@ -60,6 +68,30 @@ class Workspace:
         """The derived state of `doc`."""
         return self.assessments[doc.path]
 
+    @cached_property
+    def standings(self) -> dict[str, Standing]:
+        """Where every document stands on `today`, by path: its own state and the version in force (inforce.py)."""
+        return {doc.path: standing(doc, self.history.releases.get(doc.id, ()), self.config, self.today,
+                                   self.authority) for doc in self.documents}
+
+    def standing(self, doc: Document) -> Standing:
+        """Where `doc` stands on `today`."""
+        return self.standings[doc.path]
+
+    def in_force(self) -> list[Standing]:
+        """The documents with a version in force on `today`, in path order."""
+        return [item for item in self.standings.values() if item.in_force is not None]
+
+    def add(self, path: str, loaded: Loaded) -> None:
+        """Take in one file as read."""
+        self.findings.extend(loaded.findings)
+        if loaded.item is None:
+            self.unreadable.add(path)
+        elif isinstance(loaded.item, Document):
+            self.documents.append(loaded.item)
+        else:
+            self.records.append(loaded.item)
+
     def with_files(self, files: dict[str, str | None]) -> Workspace:
         """This workspace as it would be with `files` written (None: removed): what a command is about to make."""
         documents = [doc for doc in self.documents if doc.path not in files]
@@ -78,13 +110,13 @@ class Workspace:
         present = (self.files - {p for p, t in files.items() if t is None}) | {p for p, t in files.items() if t}
         return Workspace(self.root, self.config, self.today, sorted(documents, key=lambda d: d.path),
                          sorted(records, key=lambda r: r.path), present, findings, set(self.unreadable) - set(files),
-                         self.authority)
+                         self.history)
 
 
-def scan(root: str, config: Config, today: date, cache: bool = True, authority: Authority | None = None) -> Workspace:
-    """Read procedures/ and records/ under `root`; symlinks are reported and never followed. `authority` is what
-    history says about the signatures it added (see state.approval_problems)."""
-    workspace = Workspace(root, config, today, authority=authority or {})
+def scan(root: str, config: Config, today: date, cache: bool = True, history: Ledger | None = None) -> Workspace:
+    """Read procedures/ and records/ under `root`; symlinks are reported and never followed. `history` is what
+    history established before (the signatures it added and the versions it released)."""
+    workspace = Workspace(root, config, today, history=history or Ledger())
     parsed = ParseCache(root) if cache else None
     for top in (DOCUMENTS, RECORDS):
         base = os.path.join(root, top)
@@ -101,7 +133,11 @@ def scan(root: str, config: Config, today: date, cache: bool = True, authority: 
 
 def _parse(path: str, full_path: str, limit: int) -> Loaded:
     with open(full_path, "rb") as handle:
-        data = handle.read()
+        return parse_data(path, handle.read(), limit)
+
+
+def parse_data(path: str, data: bytes, limit: int) -> Loaded:
+    """A document or record from its bytes, with the findings of reading it."""
     try:
         text = decode(data, path, limit)
     except FindingError as exc:
@@ -113,6 +149,30 @@ def _parse(path: str, full_path: str, limit: int) -> Loaded:
         if isinstance(loaded.item, Document):
             _ = loaded.item.fingerprint, loaded.item.authored
     return Loaded(loaded.item, text.findings + loaded.findings)
+
+
+def from_tree(root: str, config: Config, today: date, files: list[tuple[str, bool, int, bytes | None]],
+              history: Ledger | None = None) -> Workspace:
+    """The QMS as a commit holds it: `files` are (path, is a symbolic link, size, bytes of a .md file that is
+    within its size limit), under procedures/ and records/. Read as a folder is read: the same findings."""
+    workspace = Workspace(root, config, today, history=history or Ledger())
+    for path, link, size, data in sorted(files):
+        name = path.rsplit("/", 1)[-1]
+        if link:
+            workspace.findings.append(_symlink(path))
+            continue
+        if any(part.startswith(".") for part in path.split("/")):
+            continue
+        workspace.files.add(path)
+        limit = config.max_document_bytes if name.endswith(".md") else config.max_attachment_bytes
+        if size > limit:
+            workspace.findings.append(oversize(path, size, limit))
+            workspace.unreadable.add(path)
+        elif name.endswith(".md") and data is not None:
+            workspace.add(path, parse_data(path, data, limit))
+    workspace.documents.sort(key=lambda doc: doc.path)
+    workspace.records.sort(key=lambda record: record.path)
+    return workspace
 
 
 def _symlink(path: str) -> Finding:
@@ -157,10 +217,4 @@ def _read(workspace: Workspace, entry: os.DirEntry[str], path: str, cache: Parse
         loaded = _parse(path, entry.path, limit)
         if cache is not None:
             cache.put(path, key, loaded, stat.st_mtime)
-    workspace.findings.extend(loaded.findings)
-    if loaded.item is None:
-        workspace.unreadable.add(path)
-    elif isinstance(loaded.item, Document):
-        workspace.documents.append(loaded.item)
-    else:
-        workspace.records.append(loaded.item)
+    workspace.add(path, loaded)

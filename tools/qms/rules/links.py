@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 from ..model.document import Document
 from ..model.finding import Finding
-from ..model.state import DRAFT, EFFECTIVE, OBSOLETE, PENDING, is_first_revision
+from ..model.inforce import describe, standing
+from ..model.state import EFFECTIVE, PENDING
 from ..model.workspace import Workspace
 
 
 def check_references(ws: Workspace) -> Iterator[Finding]:
-    """Ids in `references` and `superseded_by` exist; an effective document references nothing unpublished."""
+    """Ids in `references` and `superseded_by` exist; published text refers only to documents in force."""
     by_path = {doc.path: doc for doc in ws.documents}
     for doc in ws.documents:
         for ref in doc.references:
@@ -32,14 +33,18 @@ def check_references(ws: Workspace) -> Iterator[Finding]:
 
 
 def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> Iterator[Finding]:
-    if target is doc or ws.assessment(doc).state != EFFECTIVE:
+    """Text that is (or will be) published refers only to documents with a revision in force when it is."""
+    own = ws.standing(doc)
+    if target is doc or own.state not in (EFFECTIVE, PENDING):
         return
-    state = ws.assessment(target).state
-    # A draft or pending approval of a later revision means an earlier revision is still in force; only a first
-    # revision that is not yet effective was never published.
-    if state == OBSOLETE or (state in (DRAFT, PENDING) and is_first_revision(target, ws.config)):
-        yield Finding(doc.path, line, "QMS052", f"effective {doc.id} refers to {target.id}, which is {state}",
-                      "refer to an effective document, or release both together")
+    day = ws.today if own.state == EFFECTIVE or doc.effective is None else doc.effective
+    there = ws.standing(target) if day == ws.today else \
+        standing(target, ws.history.releases.get(target.id, ()), ws.config, day, ws.authority)
+    if there.in_force is None:
+        when = "" if day == ws.today else f" on {day}, when {doc.id} comes into force"
+        yield Finding(doc.path, line, "QMS052", f"{own.state} {doc.id} refers to {target.id}, which has no revision "
+                      f"in force{when} ({describe(there)})", "refer to a document in force, or approve both with the same "
+                      "effective date")
 
 
 def check_links(ws: Workspace) -> Iterator[Finding]:

@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from ..model import iso9001
 from ..model.config import CONFIG_FILE
 from ..model.finding import Finding
-from ..model.state import EFFECTIVE
 from ..model.workspace import Workspace
 
 
 def check_mandatory(ws: Workspace) -> Iterator[Finding]:
-    """Each `mandatory` entry of qms.yml is covered by an effective document or a record type."""
+    """Each `mandatory` entry of qms.yml is covered by a document in force (model.inforce) or a record type."""
     config = ws.config
     for entry in config.mandatory:
         if entry.kind == "record":
@@ -21,11 +20,11 @@ def check_mandatory(ws: Workspace) -> Iterator[Finding]:
                           for record_type in config.record_types.values() for clause in record_type.clauses)
             hint = f"add a record type with clauses: [\"{entry.clause}\"] to qms.yml"
         else:
-            covered = any(iso9001.covers(clause, entry.clause) for doc in ws.documents for clause in doc.clauses
-                          if ws.assessment(doc).state == EFFECTIVE)
+            in_force = [item.in_force.doc for item in ws.in_force() if item.in_force is not None]
+            covered = any(iso9001.covers(clause, entry.clause) for doc in in_force for clause in doc.clauses)
             hint = f"make a document with clauses: [\"{entry.clause}\"] effective"
         if not covered:
-            provider = "record type" if entry.kind == "record" else "effective document"
+            provider = "record type" if entry.kind == "record" else "document in force"
             yield Finding(CONFIG_FILE, entry.line, "QMS070", f"no {provider} provides the {entry.what} "
                           f"(ISO 9001 {entry.clause})", hint)
 

@@ -1,0 +1,51 @@
+"""The QMS as it stood on a day. "As of D" is a snapshot, never today's files judged by an old date: the documents,
+revisions, records and reviews that existed on D are those of the last commit made on or before D, judged on D
+with what history had established by then (the qms.yml in force, the releases, who signed under which rules).
+
+Before the QMS was adopted into Git, what existed is what the adoption commit states: the commit at
+`verify_from` (else the first commit), whose effective and obsoleted dates are taken as the adopted facts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..model.config import Config
+from ..model.workspace import DOCUMENTS, RECORDS, Workspace, from_tree
+from . import established, git
+
+
+def adoption(root: str, config: Config) -> str | None:
+    """The commit the QMS was adopted at: `verify_from`, else the first commit."""
+    if config.verify_from:
+        found = git.commit_id(root, config.verify_from)
+        if found is not None:
+            return found
+    roots = git.root_commits(root) if git.head_or_empty(root) != git.EMPTY_TREE else []
+    return roots[-1] if roots else None
+
+
+def commit_on(root: str, config: Config, day: date) -> str | None:
+    """The commit whose tree was the QMS on `day` (None: the repository has no commit)."""
+    adopted = adoption(root, config)
+    found = git.last_commit_on(root, day)
+    if adopted is not None and (found is None or (found != adopted and git.is_ancestor(root, found, adopted))):
+        return adopted
+    return found
+
+
+def workspace_on(root: str, config: Config, day: date) -> Workspace:
+    """The QMS as committed on `day`, judged on `day` (`config` is used only where history holds no qms.yml)."""
+    commit = commit_on(root, config, day)
+    if commit is None:
+        return Workspace(root, config, day)
+    there = established.at(root, commit)
+    in_force = there.config or config
+    entries = git.tree_files(root, commit, (DOCUMENTS, RECORDS))
+    wanted = [blob for path, blob, link, size in entries
+              if path.endswith(".md") and not link and size <= in_force.max_document_bytes]
+    blobs = git.read_blobs(root, wanted)
+    files = [(path, link, size, blobs.get(blob)) for path, blob, link, size in entries]
+    ws = from_tree(root, in_force, day, files, history=there.ledger)
+    ws.commit = commit
+    return ws
