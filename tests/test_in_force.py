@@ -5,10 +5,13 @@ The rules (mandatory information, references), the write commands and `qms list`
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from gitrepo import Repo, adopted_repo, findings
+from helpers import PROJECT, QmsFolder
 
 QM1 = "procedures/manual/QM-001-quality-manual.md"
 FRM1 = "procedures/forms/FRM-001-nonconformity-report.md"
@@ -86,3 +89,90 @@ def test_text_approved_for_a_later_date_refers_only_to_what_is_in_force_then(rep
     refused = repo.qms("approve", "SOP-001", "--commit")
     assert refused.returncode == 1 and "QMS052" in refused.stderr and "on 2027-02-01" in refused.stderr
     assert repo.status() == ""  # refused before writing anything
+
+
+# -- "as of D" is a snapshot, and every view reports the same revision in force ---------------------------------
+
+@pytest.fixture(scope="module")
+def timeline(tmp_path_factory: pytest.TempPathFactory) -> Repo:
+    """Adoption, a revision approved for a later date, a document created later, an obsoletion from a later date
+    with its successor, and a record created later: each made on its own day."""
+    base = tmp_path_factory.mktemp("timeline")
+    repo = adopted_repo(base)  # adopted on 2026-03-02: QM-001 r1 (effective 2026-01-05), FRM-001 r1, SOP-001 r2
+    shutil.copy(PROJECT / "mkdocs.yml", repo.root / "mkdocs.yml")
+    repo.become("admin")
+    repo.commit("Publish the manual", "mkdocs.yml")
+    repo.at("2026-04-10T09:00:00")
+    revise_form(repo, "2026-06-01")
+    repo.at("2026-05-04T09:00:00")
+    qms = QmsFolder(repo.root)
+    qms.document("SOP-003", "Welding", status="draft", effective=None)
+    repo.become("author")
+    repo.commit("Draft SOP-003")
+    for role, extra in (("production-manager", ("--effective", "2026-05-15")), ("quality-manager", ())):
+        repo.become(role)
+        repo.qms("approve", "SOP-003", *extra, "--commit", check=True)
+    repo.at("2026-08-03T09:00:00")
+    qms.document("SOP-004", "Welding and Brazing", status="draft", effective=None)
+    repo.become("author")
+    repo.commit("Draft SOP-004")
+    for role, extra in (("production-manager", ("--effective", "2026-09-01")), ("quality-manager", ())):
+        repo.become(role)
+        repo.qms("approve", "SOP-004", *extra, "--commit", check=True)
+    repo.qms("obsolete", "SOP-003", "--reason", "Replaced by SOP-004.", "--superseded-by", "SOP-004",
+             "--date", "2026-09-01", "--commit", check=True)
+    repo.at("2026-09-07T09:00:00")
+    qms.record("NCR-002", "Scratch on cover", extra={"date": date(2026, 9, 7)})
+    repo.become("quality-manager")
+    repo.commit("Record a nonconformity")
+    repo.at("2026-10-15T09:00:00")  # today, for every view below
+    return repo
+
+
+DAYS = {
+    "2026-02-01": {"QM-001": "1", "FRM-001": "1", "SOP-001": "2"},  # before the adoption commit: its stated dates
+    "2026-04-01": {"QM-001": "1", "FRM-001": "1", "SOP-001": "2"},
+    "2026-05-20": {"QM-001": "1", "FRM-001": "1", "SOP-001": "2", "SOP-003": "1"},
+    "2026-07-01": {"QM-001": "1", "FRM-001": "2", "SOP-001": "2", "SOP-003": "1"},
+    "2026-09-02": {"QM-001": "1", "FRM-001": "2", "SOP-001": "2", "SOP-004": "1"},
+    "2026-12-01": {"QM-001": "1", "FRM-001": "2", "SOP-001": "2", "SOP-004": "1"},  # a later day: today's files
+}
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_every_view_shows_the_same_revisions_in_force(timeline: Repo, tmp_path: Path, day: str) -> None:
+    expected = DAYS[day]
+    listed = {doc_id: row["in_force"] for doc_id, row in listing(timeline, "--as-of", day).items()
+              if row["in_force"] is not None}
+    assert listed == expected
+    assert errors(timeline, "--as-of", day) == set()  # the rules read the same: no reference or scope is missing
+    out = tmp_path / "pack"
+    done = timeline.qms("audit", "--out", str(out), "--as-of", day)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pack = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert {row["id"]: row["in_force"] for row in pack["master_list"] if row["in_force"]} == expected
+    records = {row["id"] for row in pack["records"]}
+    assert ("NCR-002" in records) == (day >= "2026-09-07")  # records that existed on the day, no others
+    config = (timeline.root / "mkdocs.yml").read_text().replace("  - qms\n", f"  - qms:\n      build_date: {day}\n")
+    (timeline.root / f"mkdocs-{day}.yml").write_text(config)  # beside mkdocs.yml: the plugin finds the QMS there
+    built = timeline.run(str(Path(timeline.env["PATH"].split(":")[0]) / "mkdocs"), "build", "--strict", "-f",
+                         f"mkdocs-{day}.yml", "-d", str(tmp_path / "site"), check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    manifest = json.loads((tmp_path / "site" / "qms-manifest.json").read_text(encoding="utf-8"))
+    assert {doc["id"]: doc["revision"] for doc in manifest["documents"]} == expected
+    footer = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert f"Built on 2026-10-15 from commit" in footer and f"as in force on {day}" in footer
+
+
+def test_history_says_when_each_revision_was_in_force(timeline: Repo) -> None:
+    welding = json.loads(timeline.qms("history", "SOP-003", "--format", "json", check=True).stdout)
+    assert [(r["revision"], r["in_force_from"], r["in_force_until"]) for r in welding["revisions"]] == \
+        [("1", "2026-05-15", "2026-09-01")]
+    assert welding["standing"] == "withdrawn on 2026-09-01, replaced by SOP-004"
+    form = json.loads(timeline.qms("history", "FRM-001", "--format", "json", check=True).stdout)
+    assert [(r["revision"], r["in_force_from"], r["in_force_until"]) for r in form["revisions"]] == \
+        [("1", "2026-01-05", "2026-06-01"), ("2", "2026-06-01", None)]
+    earlier = json.loads(timeline.qms("history", "FRM-001", "--format", "json", "--as-of", "2026-05-01",
+                                      check=True).stdout)
+    assert earlier["standing"] == "revision 1 in force since 2026-01-05"
+    assert [r["revision"] for r in earlier["revisions"]] == ["1", "2"]  # approved on 2026-04-10, pending then

@@ -95,10 +95,10 @@ def test_control_block_and_provenance(site: Path, repo: Repo) -> None:
     page = (site / "sop" / "SOP-001-nonconformity" / "index.html").read_text()
     for text in ('<div class="qms-control" data-qms-id="SOP-001" data-qms-revision="2">', "Pat Production",
                  "Production Manager", "approval, 2026-01-02 09:00 UTC", "Next review", "Revision history of SOP-001",
-                 "Uncontrolled copy when printed", "Built from commit"):
+                 "Uncontrolled copy when printed", "from commit"):
         assert text in page, text
     head = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
-    assert f"Built from commit {head}" in page
+    assert f"from commit {head}, as in force on" in page
     history = (site / "history" / "SOP-003" / "index.html").read_text()
     assert "narwhal" not in history and "<td>1</td>" in history
 

@@ -27,7 +27,7 @@ from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
 from ..model.writer import atomic_write
-from .common import add_common, open_workspace
+from .common import add_common, load, open_workspace
 from .confighistory import rows as config_rows
 from .control import Judged, judge_history
 from .history import adopted_commits
@@ -52,14 +52,15 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def main(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
-    git.require_root(ws.root)
+    root, today_config = load(args)
+    git.require_root(root)
     out = os.path.abspath(os.path.join(args.directory, args.out))
-    _check_target(out, ws.root)
-    since = ws.config.verify_from
-    if since and git.commit_id(ws.root, since) is None:
+    _check_target(out, root)
+    since = today_config.verify_from
+    if since and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (verify_from in qms.yml)", EXIT_USAGE)
-    pack, redlines = collect(ws, judge_history(ws.root, ws.config, since), adopted_commits(ws.root, ws.config))
+    ws = open_workspace(args)  # as of a past date: the QMS as committed then, and its history up to then only
+    pack, redlines = collect(ws, judge_history(root, ws.config, since, ws.commit), adopted_commits(root, today_config))
     files = {"index.html": auditpack.index_html(pack),
              "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
              **auditpack.csv_tables(pack), **redlines}
@@ -91,7 +92,8 @@ def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str,
             redline = f"redlines/{_safe(doc_id)}-r{_safe(old.revision)}-r{_safe(new.revision)}.html"
             redlines[redline] = html_redline(old, new, config.organisation)
         documents.append({"id": doc_id, "title": entries[-1].last.title, "redline": redline,
-                          "revisions": revision_rows(entries, config, adopted, problems)})
+                          "revisions": revision_rows(entries, config, adopted, problems,
+                                                     ws.periods(ws.by_id[doc_id]) if doc_id in ws.by_id else ())})
     master = master_rows(ws)
     overdue = [{"id": row["id"], "title": row["title"], "owner": row["owner"], "effective": row["effective"],
                 "next_review": row["next_review"],
@@ -99,7 +101,7 @@ def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str,
                for row in master if row["overdue"]]
     records = register_rows(ws, False)
     matrix = clause_matrix(ws)
-    head = history.head if history.head != git.EMPTY_TREE else None
+    head = ws.commit or (history.head if history.head != git.EMPTY_TREE else None)
     pack: dict[str, Any] = {
         "schema": auditpack.SCHEMA, "version": auditpack.VERSION,
         "summary": {
@@ -116,8 +118,8 @@ def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str,
 
 
 def clause_matrix(ws: Workspace) -> list[dict[str, Any]]:
-    """ISO 9001:2015 clauses 4.1-10.3 against the effective documents that address them."""
-    effective = {doc.id: doc.clauses for doc in ws.documents if ws.assessment(doc).state == EFFECTIVE}
+    """ISO 9001:2015 clauses 4.1-10.3 against the documents in force that address them."""
+    effective = {item.current.id: item.in_force.doc.clauses for item in ws.in_force() if item.in_force is not None}
     return [{"clause": clause, "title": iso9001.CLAUSES[clause], "documents": covering, "gap": not covering}
             for clause, covering in iso9001.matrix(effective).items()]
 

@@ -33,13 +33,13 @@ class Judged:
     acts: int
 
 
-def judge_history(root: str, config: Config, since: str | None) -> Judged:
-    """Walk all of history, judging every commit after `since` (all of them, if None)."""
+def judge_history(root: str, config: Config, since: str | None, head: str | None = None) -> Judged:
+    """Walk all of history up to `head` (default HEAD), judging every commit after `since` (all, if None)."""
     git.require_root(root)
-    history = index.build(root, signatures=True)
+    history = index.build(root, signatures=True, heads=(head or "HEAD",))
     if history.shallow:
         return Judged([shallow_finding()], history, Ledger(), 0)
-    judged = git.commits_after(root, since) if history.head != git.EMPTY_TREE else set()
+    judged = git.commits_after(root, since, head or "HEAD") if history.head != git.EMPTY_TREE else set()
     findings, ledger = walk(history.transitions, config, clock.now(), lambda act: act.sha in judged)
     return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged))
 

@@ -10,7 +10,8 @@ from ..errors import EXIT_CLEAN, QmsError
 from ..gitlog import git
 from ..gitlog.trail import VERDICTS, by_document, document_revisions, problems_by_entry, revision_rows
 from ..model.config import Config
-from .common import add_common, load
+from ..model.inforce import describe
+from .common import add_common, load, open_workspace
 from .control import judge_history
 
 EXAMPLE = """examples:
@@ -34,20 +35,24 @@ def adopted_commits(root: str, config: Config) -> set[str]:
 
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
-    judged = judge_history(root, config, config.verify_from)
+    ws = open_workspace(args)
+    judged = judge_history(root, ws.config, config.verify_from, ws.commit)
     transitions = by_document(judged.history.transitions).get(args.id)
     if not transitions:
         raise QmsError(f"no history for {args.id} (is it committed? qms list shows the ids)")
+    current = ws.by_id.get(args.id)
     rows = revision_rows(document_revisions(transitions), config, adopted_commits(root, config),
-                         problems_by_entry(judged.findings))
+                         problems_by_entry(judged.findings), ws.periods(current) if current else ())
     if args.format == "json":
-        json.dump({"id": args.id, "revisions": rows}, sys.stdout, indent=2, ensure_ascii=False)
+        said = describe(ws.standing(current)) if current else "not in the QMS (deleted)"
+        json.dump({"id": args.id, "as_of": ws.today.isoformat(), "standing": said, "revisions": rows}, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_CLEAN
     print(f"{args.id} {rows[-1]['title']}")
     for row in rows:
         print(f"\nrevision {row['revision']} ({row['status']}), effective {row['effective'] or '-'}, introduced in "
               f"{str(row['introduced'])[:12]}")
+        print(f"  in force:  {_span(row)}")
         if row["change"]:
             print(f"  change:    {row['change']}")
         print(f"  authors:   {', '.join(row['authors'])}")  # type: ignore[arg-type]
@@ -56,4 +61,15 @@ def main(args: argparse.Namespace) -> int:
                                                        if approval["problems"] else "")
             print(f"  {approval['meaning']:<9}  {approval['name']} ({approval['role']}) {approval['at']} "
                   f"commit {approval['commit'][:12]}: {verdict}")
+    if current is not None:
+        standing = ws.standing(current)
+        print(f"\non {ws.today}: {describe(standing)}"
+              + (f"; reason: {current.reason}" if standing.withdrawn and current.reason else ""))
     return EXIT_CLEAN
+
+
+def _span(row: dict[str, object]) -> str:
+    start, end = row["in_force_from"], row["in_force_until"]
+    if start is None:
+        return "never"
+    return f"from {start}" + (f" until {end}" if end else "")

@@ -3,13 +3,15 @@ and what the one rule set found about each signature; and the trail of qms.yml i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 from dataclasses import dataclass, field
 
 from ..model import revision as revisions
 from ..model.config import CONFIG_FILE, Config, settings
 from ..model.document import Approval, Document
 from ..model.finding import Finding
+from ..model.inforce import Period
 from ..model.transition import CONFIG_TRAILER, Act, Kind, Transition, added_entries, entry_key, wrote_content
 
 SIGNED, RECORDED, ADOPTED, NOT_VALID = "signed", "recorded", "adopted", "not valid"
@@ -73,6 +75,10 @@ def document_revisions(transitions: list[Transition]) -> list[Revision]:
     return sorted(found.values(), key=lambda r: _order(r.revision))
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def _order(value: str) -> tuple[int, int]:
     scheme = "numeric" if value.isdigit() else "alpha"
     return (0, revisions.ordinal(scheme, value)) if revisions.is_valid(scheme, value) else (1, 0)
@@ -106,9 +112,13 @@ def proofs(transitions: Iterable[Transition], adopted: set[str], problems: dict[
             for signed in revision.signed}
 
 
-def revision_rows(entries: list[Revision], config: Config, adopted: set[str],
-                  problems: dict[str, list[Finding]]) -> list[dict[str, object]]:
-    """Each revision as a plain dict (the JSON form, also used by the audit pack)."""
+def revision_rows(entries: list[Revision], config: Config, adopted: set[str], problems: dict[str, list[Finding]],
+                  periods: Sequence[Period] = ()) -> list[dict[str, object]]:
+    """Each revision as a plain dict (the JSON form, also used by the audit pack), with when it was in force
+    (from model.inforce.periods)."""
+    spans: dict[str, tuple[date, date | None]] = {}
+    for release, start, end in periods:
+        spans[release.doc.revision] = (spans.get(release.doc.revision, (start, None))[0], end)
     rows: list[dict[str, object]] = []
     for entry in entries:
         last = entry.last
@@ -128,6 +138,8 @@ def revision_rows(entries: list[Revision], config: Config, adopted: set[str],
             "authors": [f"{name} <{email}>" for email, name in entry.authors.items()],
             "approvals": approvers, "commits": [t.act.sha for t, _doc in entry.versions],
             "fingerprint": last.fingerprint,
+            "in_force_from": _iso(spans[entry.revision][0]) if entry.revision in spans else None,
+            "in_force_until": _iso(spans[entry.revision][1]) if entry.revision in spans else None,
         })
     return rows
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from ..gitlog.trail import Revision
-from ..model import iso9001
+from ..model import clock, iso9001
 from ..model.config import Config
 from ..model.document import Approval
 from ..model.transition import entry_key
@@ -119,11 +119,13 @@ def page_url(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
     return relative + ("/" if directory_urls and target.endswith("/") else "")
 
 
-def provenance(commit: str | None, built: str, day: date) -> str:
-    """The line at the end of every page: which commit the manual was built from, and when."""
-    return (f"\n\n<div class=\"qms-provenance\">Built from commit {e(built)} on {day.isoformat()}"
-            + (f"; this document from commit {e(commit[:12])}" if commit else "; this document from the working tree")
-            + "</div>\n")
+def provenance(commit: str | None, built: str, day: date, generated: bool = False) -> str:
+    """The line at the end of every page: when the manual was built, from which commit, as in force on which day,
+    and where this document comes from."""
+    source = "" if generated else f"; this document from commit {e(commit[:12])}" if commit else \
+        "; this document from the working tree"
+    return (f"\n\n<div class=\"qms-provenance\">Built on {clock.today().isoformat()} from commit {e(built)}, as in "
+            f"force on {day.isoformat()}{source}</div>\n")
 
 
 def home(ws: Workspace, published: list[Published], src: dict[str, str]) -> str:

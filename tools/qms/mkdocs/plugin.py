@@ -18,10 +18,11 @@ from .. import rules
 from ..errors import QmsError
 from ..gitlog import git, index
 from ..model.config import Config, load_config
-from ..commands.control import established_history, judge_history
+from ..commands.common import workspace_on
+from ..commands.control import judge_history
 from ..commands.history import adopted_commits
 from ..gitlog.trail import problems_by_entry, proofs
-from ..model.workspace import Workspace, scan
+from ..model.workspace import Workspace
 from . import pages
 from .config import QmsPluginConfig
 from .publish import Left, Published, in_force
@@ -55,8 +56,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         except ValueError:
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
         try:
-            self.ws = scan(root, load_config(root), day, history=established_history(root))
-            history = self._history(root, self.ws.config)
+            self.ws = workspace_on(root, load_config(root), day)  # a past build_date: the QMS as it stood then
+            history = self._history(root, load_config(root))
         except QmsError as exc:
             raise PluginError(exc.message) from None
         for finding in rules.run(self.ws):  # the same rules as pre-commit and CI: errors fail --strict
@@ -86,13 +87,15 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         if since and git.commit_id(root, since) is None:
             log.warning("verify_from %s is not in this repository, so the control blocks say nothing about how "
                         "approvals were proved (qms verify says the same)", since)
-            history = index.build(root)
+            history = index.build(root, heads=(self.ws.commit if self.ws and self.ws.commit else "HEAD",))
         else:
-            judged = judge_history(root, config, since)
+            judged = judge_history(root, self.ws.config if self.ws else config, since,
+                                   self.ws.commit if self.ws else None)
             history = judged.history
             self.proofs = proofs(history.transitions, adopted_commits(root, config),
                                  problems_by_entry(judged.findings))
-        self.built_from = history.head[:12] if history.head != git.EMPTY_TREE else "uncommitted"
+        head = self.ws.commit if self.ws and self.ws.commit else history.head
+        self.built_from = head[:12] if head != git.EMPTY_TREE else "uncommitted"
         if history.shallow:
             log.warning("this clone is shallow, so revision histories are incomplete and earlier revisions of "
                         "documents being revised cannot be published: fetch full history (git fetch --unshallow; "
@@ -144,8 +147,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         if page.file.src_uri.startswith("history/"):
             page.meta["template"] = "qms-history.html"
         if item is None:
-            return markdown + pages.provenance(None, self.built_from, self.ws.today).replace(
-                "; this document from the working tree", "")
+            return markdown + pages.provenance(None, self.built_from, self.ws.today, generated=True)
         doc = item.doc
         page.meta = {"title": pages.e(doc.title), "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type}}
         self._check_links(item)

@@ -66,14 +66,17 @@ def standing(current: Document, releases: Sequence[Release], config: Config, day
     return Standing(current, state, None, None)
 
 
+Period = tuple[Release, date, date | None]  # a version, the day it came into force, the day it stopped (None: not)
+
+
 def periods(current: Document, releases: Sequence[Release], config: Config, today: date,
-            authority: Authority | None = None) -> list[tuple[Release, date, date | None]]:
+            authority: Authority | None = None) -> list[Period]:
     """Each version that was, is or will be in force, with the day it came into force and the day it stopped
     (None: still in force on the last date the facts name). What is in force changes only on an effective or an
     obsoleted date, so it is read on each of those days."""
     days = sorted({d for release in [*releases, Release(current, None)]
                    for d in (release.doc.effective, release.doc.obsoleted) if d is not None} | {today})
-    found: list[tuple[Release, date, date | None]] = []
+    found: list[Period] = []
     for day in days:
         release = standing(current, releases, config, day, authority).in_force
         if found and (release is None or release.doc is not found[-1][0].doc) and found[-1][2] is None:

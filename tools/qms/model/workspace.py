@@ -11,7 +11,7 @@ from .config import Config
 from .cache import ParseCache
 from .document import Document, Loaded, Record, parse_document, parse_record
 from .finding import Finding, FindingError
-from .inforce import Standing, standing
+from .inforce import Period, Standing, periods, standing
 from .ledger import Ledger
 from .source import decode, oversize
 from .state import Assessment, Authority, assess
@@ -77,6 +77,10 @@ class Workspace:
     def standing(self, doc: Document) -> Standing:
         """Where `doc` stands on `today`."""
         return self.standings[doc.path]
+
+    def periods(self, doc: Document) -> list[Period]:
+        """When each version of `doc` was, is or will be in force."""
+        return periods(doc, self.history.releases.get(doc.id, ()), self.config, self.today, self.authority)
 
     def in_force(self) -> list[Standing]:
         """The documents with a version in force on `today`, in path order."""

@@ -43,7 +43,7 @@ def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> I
     if there.in_force is None:
         when = "" if day == ws.today else f" on {day}, when {doc.id} comes into force"
         yield Finding(doc.path, line, "QMS052", f"{own.state} {doc.id} refers to {target.id}, which has no revision "
-                      f"in force{when} ({describe(there)})", "refer to a document in force, or approve both with the same "
+                      f"in force{when}: {describe(there)}", "refer to a document in force, or approve both with the same "
                       "effective date")
 
 
