@@ -172,7 +172,7 @@ def test_a_failure_midway_leaves_no_pack(pack: tuple[Repo, Path, dict[str, str]]
                                          monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A disk error while the pack is being written leaves neither the pack nor its temporary folder."""
     from qms.cli import main
-    from qms.commands import audit
+    from qms.model import writer
 
     repo = pack[0]
     written: list[str] = []
@@ -183,7 +183,7 @@ def test_a_failure_midway_leaves_no_pack(pack: tuple[Repo, Path, dict[str, str]]
         written.append(path)
         Path(path).write_text(text)
 
-    monkeypatch.setattr(audit, "atomic_write", failing)
+    monkeypatch.setattr(writer, "atomic_write", failing)
     target = tmp_path / "pack"
     assert main(["audit", "-C", str(repo.root), "--out", str(target), "--as-of", AS_OF]) == 2
     assert "No space left on device" in capsys.readouterr().err

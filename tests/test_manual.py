@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -68,9 +70,19 @@ def test_no_unpublished_text_anywhere(site: Path) -> None:
         for marker in MARKERS:
             assert marker not in text, (marker, name)
     assert not [name for name in files if name.endswith(".md")]
-    assert not [name for name in files if "SOP-005" in name or "SOP-007" in name or "NCR" in name
+    assert not [name for name in files if "SOP-007" in name or "NCR" in name
                 or any(marker in name for marker in MARKERS)]
+    assert [name for name in files if "SOP-005" in name] == ["sop/SOP-005-old-gluing/index.html"]  # says withdrawn
     assert "sop/torch.png" in files  # an image a published page shows is published with it
+
+
+def test_a_withdrawn_documents_address_says_so_and_names_its_successor(site: Path) -> None:
+    page = (site / "sop" / "SOP-005-old-gluing" / "index.html").read_text()
+    assert "SOP-005 has been withdrawn" in page and "withdrawn from use on <strong>2026-02-01</strong>" in page
+    assert "Reason: Replaced by SOP-003." in page and 'href="../SOP-003-welding/"' in page
+    assert "Glue" not in page  # none of its content
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    assert not [doc for doc in index["docs"] if "SOP-005" in doc["location"]]
 
 
 def test_previous_revisions_are_published_while_the_next_is_not_in_force(site: Path) -> None:
@@ -93,7 +105,7 @@ def test_front_matter_cannot_inject_markup(site: Path) -> None:
 
 def test_control_block_and_provenance(site: Path, repo: Repo) -> None:
     page = (site / "sop" / "SOP-001-nonconformity" / "index.html").read_text()
-    for text in ('<div class="qms-control" data-qms-id="SOP-001" data-qms-revision="2">', "Pat Production",
+    for text in ('<div class="qms-control" data-qms-id="SOP-001" data-qms-revision="2" data-search-exclude>', "Pat Production",
                  "Production Manager", "approval, 2026-01-02 09:00 UTC", "Next review", "Revision history of SOP-001",
                  "Uncontrolled copy when printed", "from commit"):
         assert text in page, text
@@ -175,3 +187,45 @@ def test_shallow_clone_is_explained(repo: Repo, tmp_path: Path) -> None:
     shallow = repo.sibling(clone)
     code, output, _site = build(shallow, "--site-dir", str(tmp_path / "site"))
     assert code == 1 and "this clone is shallow" in output and "fetch-depth: 0" in output
+
+
+def control_blocks(site: Path) -> dict[str, tuple[str, str]]:
+    """Each published document's page: id -> (revision, the control block's text)."""
+    found = {}
+    for page in site.rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        match = re.search(r'<div class="qms-control" data-qms-id="([^"]+)" data-qms-revision="([^"]+)"[^>]*>(.*?)</div>',
+                          text, re.S)
+        if match:
+            found[match.group(1)] = (match.group(2), re.sub(r"<[^>]+>|\s+", " ", match.group(3)).split(" Next review")[0])
+    return found
+
+
+def test_the_exported_manual_builds_the_same_without_the_plugin(repo: Repo, site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    done = repo.qms("export", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "- qms" not in (out / "mkdocs.yml").read_text()
+    binaries = Path(repo.env["PATH"].split(":")[0])
+    plain = repo.run(str(binaries / "mkdocs"), "build", "--strict", "-f", str(out / "mkdocs.yml"), check=False)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    expected = control_blocks(site)
+    assert set(expected) == {"QM-001", "FRM-001", "SOP-001", "SOP-003", "SOP-004", "SOP-006"}
+    assert control_blocks(out / "site") == expected
+    shutil.rmtree(out / "site")
+    zensical = subprocess.run([str(binaries / "zensical"), "build"], cwd=out, capture_output=True, text=True,
+                              check=False)
+    assert zensical.returncode == 0, zensical.stdout + zensical.stderr
+    assert control_blocks(out / "site") == expected
+    welding = (out / "site" / "sop" / "SOP-003-welding" / "index.html").read_text()
+    assert "Weld with the first procedure text." in welding and "narwhal" not in welding
+
+
+def test_export_refuses_what_a_strict_build_would_reject(repo: Repo, tmp_path: Path) -> None:
+    broken = repo.sibling(tmp_path / "clone")
+    repo.git("clone", "-q", str(repo.root), str(broken.root))
+    text = (broken.root / "procedures/sop/SOP-004-painting.md").read_text()
+    (broken.root / "procedures/sop/SOP-004-painting.md").write_text(text.replace("Paint axolotlFUTURE.", "Paint."))
+    refused = broken.qms("export", str(tmp_path / "out"))
+    assert refused.returncode == 1 and "QMS042" in refused.stderr and "nothing was written" in refused.stderr
+    assert not (tmp_path / "out").exists()

@@ -11,8 +11,6 @@ import argparse
 import json
 import os
 import re
-import shutil
-import tempfile
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -26,7 +24,7 @@ from ..model.finding import Finding
 from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
-from ..model.writer import atomic_write
+from ..model.writer import check_new_folder, write_folder
 from .common import add_common, load, open_workspace
 from .confighistory import rows as config_rows
 from .control import Judged, judge_history
@@ -55,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
     root, today_config = load(args)
     git.require_root(root)
     out = os.path.abspath(os.path.join(args.directory, args.out))
-    _check_target(out, root)
+    check_new_folder(out, root, "the audit pack")
     since = today_config.verify_from
     if since and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (verify_from in qms.yml)", EXIT_USAGE)
@@ -64,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
     files = {"index.html": auditpack.index_html(pack),
              "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
              **auditpack.csv_tables(pack), **redlines}
-    _write_pack(out, files)
+    write_folder(out, files)
     for name in files:
         print(f"wrote {os.path.join(args.out, name)}")
     counts = pack["summary"]["counts"]
@@ -156,35 +154,3 @@ def _safe(text: str) -> str:
     return _UNSAFE.sub("_", text)
 
 
-def _check_target(out: str, root: str) -> None:
-    """Refuse a DIR that is a file, is not empty, or lies inside controlled folders."""
-    if os.path.lexists(out) and not os.path.isdir(out):
-        raise QmsError(f"--out {out} exists and is not a folder (choose a new folder for the audit pack)")
-    if os.path.isdir(out) and os.listdir(out):
-        raise QmsError(f"--out {out} is not empty (choose a new folder; an audit pack is never written over "
-                       "another one)")
-    for controlled in ("procedures", "records"):
-        folder = os.path.join(os.path.realpath(root), controlled)
-        if os.path.commonpath([folder, os.path.realpath(out)]) == folder:
-            raise QmsError(f"--out {out} is inside {controlled}/ (write the audit pack outside the controlled "
-                           "folders)")
-
-
-def _write_pack(out: str, files: dict[str, str]) -> None:
-    """Write every file into a temporary folder next to `out`, then rename it to `out` in one step."""
-    parent = os.path.dirname(out)
-    os.makedirs(parent, exist_ok=True)
-    temporary = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}-", suffix=".tmp", dir=parent)
-    try:
-        for name, text in files.items():
-            path = os.path.join(temporary, *name.split("/"))
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            atomic_write(path, text)
-        os.chmod(temporary, 0o755)
-        try:
-            os.rename(temporary, out)  # replaces an empty folder; fails if something appeared in it meanwhile
-        except OSError as exc:
-            raise QmsError(f"cannot create {out}: {exc.strerror} (choose a new, empty folder)") from None
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise

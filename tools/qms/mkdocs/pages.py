@@ -72,7 +72,7 @@ def _utc(moment: object) -> str:
 
 
 def control_block(item: Published, config: Config, uri: str, day: date, directory_urls: bool = True,
-                  proofs: dict[str, str] | None = None) -> str:
+                  proofs: dict[str, str] | None = None, history: bool = True) -> str:
     """The block at the top of every published document (the Part 11 signature manifestation), with what history
     proved about each signature (`proofs`, by entry key; nothing is claimed where history was not read)."""
     doc = item.doc
@@ -96,13 +96,14 @@ def control_block(item: Published, config: Config, uri: str, day: date, director
         ("Approvals", f"<ul class=\"qms-approvals\">{approvals}</ul>"),
         ("Next review", e(due.isoformat() if due else "-") + (" <strong>(overdue)</strong>" if due and due < day
                                                               else "")),
-        ("History", f"<a href=\"{e(page_url(uri, history_uri(doc.id), directory_urls))}\">Revision history of "
-                    f"{e(doc.id)}</a>"),
     ]
+    if history:
+        rows.append(("History", f"<a href=\"{e(page_url(uri, history_uri(doc.id), directory_urls))}\">Revision "
+                                f"history of {e(doc.id)}</a>"))
     table = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
-    return (f"<div class=\"qms-control\" data-qms-id=\"{e(doc.id)}\" data-qms-revision=\"{e(doc.revision)}\">"
-            f"<table class=\"qms-control__table\">{table}</table></div>\n"
-            f"<div class=\"qms-print-banner\">Uncontrolled copy when printed · {e(doc.id)} revision "
+    return (f"<div class=\"qms-control\" data-qms-id=\"{e(doc.id)}\" data-qms-revision=\"{e(doc.revision)}\" "
+            f"data-search-exclude><table class=\"qms-control__table\">{table}</table></div>\n"
+            f"<div class=\"qms-print-banner\" data-search-exclude>Uncontrolled copy when printed · {e(doc.id)} revision "
             f"{e(doc.revision)} · printed <span class=\"qms-print-date\"></span></div>\n\n")
 
 
@@ -209,6 +210,26 @@ def _history_row(revision: Revision, config: Config) -> str:
     commit = next((t.act.sha for t, v in revision.versions if v is last), revision.introduced.sha)
     return (f"| {e(revision.revision)} | {last.effective.isoformat() if last.effective else ''} | "
             f"{e(last.change or 'First issue')} | {approvers} | <code>{e(commit[:12])}</code> |")
+
+
+def withdrawn(gone: Left, uri: str, src: dict[str, str]) -> str:
+    """The page at a withdrawn document's old address: when it was withdrawn, why, and what replaces it; none of
+    its content."""
+    release = gone.standing.withdrawn
+    doc = release.doc if release is not None else gone.doc
+    successor = doc.superseded_by
+    lines = [f"# {e(doc.id)} has been withdrawn", "",
+             f"<div class=\"qms-withdrawn\">{e(doc.id)} {e(doc.title)} was withdrawn from use on "
+             f"<strong>{e(doc.obsoleted.isoformat() if doc.obsoleted else '-')}</strong>. Do not work to it, "
+             "or to a printed copy of it.</div>", ""]
+    if doc.reason:
+        lines += [f"Reason: {e(doc.reason)}", ""]
+    if successor and successor in src:
+        lines += [f"It is replaced by [{e(successor)}]({link(uri, src[successor])}).", ""]
+    elif successor:
+        lines += [f"It is replaced by {e(successor)}.", ""]
+    lines += [f"The [master document list]({link(uri, MASTER_LIST)}) lists the documents in force."]
+    return "\n".join(lines) + "\n"
 
 
 def records_register(ws: Workspace) -> str:

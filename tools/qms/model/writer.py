@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import QmsError
 from .finding import FindingError
 from .source import decode, split_front_matter
 
@@ -57,3 +59,40 @@ def edited_front_matter(path: str, change: Callable[[Any], None], limit_bytes: i
     stream = io.StringIO()
     yaml.dump(data, stream)
     return "---\n" + stream.getvalue() + "---\n" + split.body
+
+
+def check_new_folder(out: str, root: str, what: str) -> None:
+    """Refuse a folder to write `what` into that is a file, is not empty, or lies inside controlled folders."""
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise QmsError(f"{out} exists and is not a folder (choose a new folder for {what})")
+    if os.path.isdir(out) and os.listdir(out):
+        raise QmsError(f"{out} is not empty (choose a new folder; {what} is never written over another)")
+    for controlled in ("procedures", "records"):
+        folder = os.path.join(os.path.realpath(root), controlled)
+        if os.path.commonpath([folder, os.path.realpath(out)]) == folder:
+            raise QmsError(f"{out} is inside {controlled}/ (write {what} outside the controlled folders)")
+
+
+def write_folder(out: str, files: dict[str, str], copies: dict[str, str] | None = None) -> None:
+    """Write every file (and copy every file of `copies`: name -> source path) into a temporary folder next to
+    `out`, then rename it to `out` in one step: a failure never leaves half a folder behind."""
+    parent = os.path.dirname(out)
+    os.makedirs(parent, exist_ok=True)
+    temporary = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}-", suffix=".tmp", dir=parent)
+    try:
+        for name, text in files.items():
+            path = os.path.join(temporary, *name.split("/"))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            atomic_write(path, text)
+        for name, source in (copies or {}).items():
+            path = os.path.join(temporary, *name.split("/"))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            shutil.copyfile(source, path)
+        os.chmod(temporary, 0o755)
+        try:
+            os.rename(temporary, out)  # replaces an empty folder; fails if something appeared in it meanwhile
+        except OSError as exc:
+            raise QmsError(f"cannot create {out}: {exc.strerror} (choose a new, empty folder)") from None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
