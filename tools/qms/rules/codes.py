@@ -73,4 +73,5 @@ CODES: dict[str, str] = {
     "QMS150": "qms.yml changed by someone without an administering role under the qms.yml in force before the change",
     "QMS151": "commit changing qms.yml has no `Config-Change:` trailer saying what changed and why",
     "QMS152": "qms.yml deleted, or committed in a form that cannot be read",
+    "QMS170": "template text never filled in (`<enter ...>`, `[insert ...]`, `To be written.`, `TBD`): warning in a draft, error once approved or being approved",
 }
