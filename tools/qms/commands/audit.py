@@ -59,7 +59,8 @@ def main(args: argparse.Namespace) -> int:
     since = ws.config.verify_from
     if since and git.commit_id(ws.root, since) is None:
         raise QmsError(f"unknown commit '{since}' (verify_from in qms.yml)", EXIT_USAGE)
-    pack, redlines = collect(ws, judge_history(ws.root, ws.config, since), adopted_commits(ws.root, ws.config))
+    judged = judge_history(ws.root, ws.config, since)
+    pack, redlines = collect(ws, judged, adopted_commits(ws.root, ws.config, judged.history.transitions))
     files = {"index.html": auditpack.index_html(pack),
              "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
              **auditpack.csv_tables(pack), **redlines}

@@ -90,7 +90,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
         else:
             judged = judge_history(root, config, since)
             history = judged.history
-            self.proofs = proofs(history.transitions, adopted_commits(root, config),
+            self.proofs = proofs(history.transitions, adopted_commits(root, config, history.transitions),
                                  problems_by_entry(judged.findings))
         self.built_from = history.head[:12] if history.head != git.EMPTY_TREE else "uncommitted"
         if history.shallow:
