@@ -27,14 +27,14 @@ serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[manual,test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[manual,test,word,bench]'
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3 --version)"; exit 2; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[manual,test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[manual,test,word]'
 	@touch $(STAMP)
 
 clean:

@@ -172,8 +172,10 @@ def test_a_failure_midway_leaves_no_pack(pack: tuple[Repo, Path, dict[str, str]]
                                          monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A disk error while the pack is being written leaves neither the pack nor its temporary folder."""
     from qms.cli import main
+    from qms.commands import audit
     from qms.model import writer
 
+    assert audit.write_folder is writer.write_folder  # imported before the patch, so no module keeps the fake
     repo = pack[0]
     written: list[str] = []
 

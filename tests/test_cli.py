@@ -35,6 +35,7 @@ def test_new_procedure_takes_the_next_id_and_checks_clean(starter: Path, capsys:
     for section in ("Purpose", "Scope", "Responsibilities", "Procedure", "Records", "References"):
         assert f"\n## {section}\n" in text
     assert main(["check", "-C", str(starter), "--as-of", "2026-11-23"]) == 0
+    assert "SOP-013 still holds template text 'To be written'" in capsys.readouterr().out  # the skeleton: QMS170
     assert main(["list", "--format", "json", "-C", str(starter), "--as-of", "2026-11-23"]) == 0
     rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["SOP-013"]["state"] == "draft"

@@ -58,7 +58,8 @@ def main(args: argparse.Namespace) -> int:
     if since and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (verify_from in qms.yml)", EXIT_USAGE)
     ws = open_workspace(args)  # as of a past date: the QMS as committed then, and its history up to then only
-    pack, redlines = collect(ws, judge_history(root, ws.config, since, ws.commit), adopted_commits(root, today_config))
+    judged = judge_history(root, ws.config, since, ws.commit)
+    pack, redlines = collect(ws, judged, adopted_commits(root, today_config, judged.history.transitions))
     files = {"index.html": auditpack.index_html(pack),
              "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
              **auditpack.csv_tables(pack), **redlines}

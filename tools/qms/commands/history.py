@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..gitlog import git
 from ..gitlog.trail import VERDICTS, by_document, document_revisions, problems_by_entry, revision_rows
 from ..model.config import Config
 from ..model.inforce import describe
+from ..model.transition import Transition, adoption
+from ..rules.change import acts
 from .common import add_common, load, open_workspace
 from .control import judge_history
 
@@ -28,9 +31,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_common(parser, main)
 
 
-def adopted_commits(root: str, config: Config) -> set[str]:
-    """Commits up to and including verify_from: history carried over when the QMS was adopted."""
-    return git.commits_after(root, None, config.verify_from) if config.verify_from else set()
+def adopted_commits(root: str, config: Config, transitions: Iterable[Transition] = ()) -> set[str]:
+    """Commits up to and including verify_from (history carried over when the QMS was adopted), and the commits
+    among `transitions` that adopted approvals made before the QMS lived in Git (qms adopt)."""
+    found = git.commits_after(root, None, config.verify_from) if config.verify_from else set()
+    return found | {act.sha for act, group in acts(transitions) if adoption(group)}
 
 
 def main(args: argparse.Namespace) -> int:
@@ -41,7 +46,8 @@ def main(args: argparse.Namespace) -> int:
     if not transitions:
         raise QmsError(f"no history for {args.id} (is it committed? qms list shows the ids)")
     current = ws.by_id.get(args.id)
-    rows = revision_rows(document_revisions(transitions), config, adopted_commits(root, config),
+    rows = revision_rows(document_revisions(transitions), config,
+                         adopted_commits(root, config, judged.history.transitions),
                          problems_by_entry(judged.findings), ws.periods(current) if current else ())
     if args.format == "json":
         said = describe(ws.standing(current)) if current else "not in the QMS (deleted)"

@@ -92,6 +92,18 @@ def guard(ws: Workspace, person: Person, files: dict[str, str | None], committin
     change as the next commit by `person`, and the rules on the tree as it would be (new errors only). When the
     command will commit a change that must be signed, refuse too if Git's signing key is not one of `person`'s.
     Return whether the commit must be signed (by the qms.yml in force at HEAD)."""
+    findings, config = refusals(ws, person, files)
+    if findings:
+        raise QmsError("refused, and nothing was written: the change would be rejected by the document-control "
+                       "rules:\n" + "\n".join(f.text() for f in sorted(set(findings))), EXIT_FINDINGS)
+    if committing and config.signed_approvals:
+        _own_key(ws, person, config)
+    return config.signed_approvals
+
+
+def refusals(ws: Workspace, person: Person, files: dict[str, str | None]) -> tuple[list[Finding], Config]:
+    """The errors the hook would report about writing `files` as the next commit by `person` (the transition
+    rules on the change, and the rules on the tree as it would be: new errors only), and the qms.yml in force."""
     findings: list[Finding] = []
     config = ws.config
     if git.is_repository(ws.root):
@@ -103,12 +115,7 @@ def guard(ws: Workspace, person: Person, files: dict[str, str | None], committin
         findings += [f for f in judge_change(ws.root, ws.config, transitions, ledger) if f.severity == "error"]
     before = {(f.code, f.path, f.message) for f in rules.errors(rules.run(ws))}
     findings += [f for f in rules.errors(rules.run(ws.with_files(files))) if (f.code, f.path, f.message) not in before]
-    if findings:
-        raise QmsError("refused, and nothing was written: the change would be rejected by the document-control "
-                       "rules:\n" + "\n".join(f.text() for f in sorted(set(findings))), EXIT_FINDINGS)
-    if committing and config.signed_approvals:
-        _own_key(ws, person, config)
-    return config.signed_approvals
+    return findings, config
 
 
 def _own_key(ws: Workspace, person: Person, config: Config) -> None:

@@ -194,3 +194,10 @@ def tree_files(cwd: str, commit: str, folders: Sequence[str]) -> list[tuple[str,
         if kind == "blob":
             found.append((path, blob, mode == "120000", int(size) if size.isdigit() else 0))
     return found
+
+
+def first_parent_child(cwd: str, commit: str, head: str = "HEAD") -> str | None:
+    """The commit after `commit` on `head`'s first-parent line, if `commit` is on it and not its tip."""
+    found = run(["rev-list", "--first-parent", "--reverse", f"{commit}..{head}"], cwd, check=False)
+    line = found.decode("ascii", errors="replace").split("\n", 1)[0].strip()
+    return line or None

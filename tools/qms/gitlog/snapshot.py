@@ -12,14 +12,19 @@ from datetime import date
 
 from ..model.config import Config
 from ..model.workspace import DOCUMENTS, RECORDS, Workspace, from_tree
-from . import established, git
+from . import established, git, index
 
 
 def adoption(root: str, config: Config) -> str | None:
-    """The commit the QMS was adopted at: `verify_from`, else the first commit."""
+    """The commit the QMS was adopted at: the `qms adopt` commit (which moves verify_from to its own parent),
+    else `verify_from`, else the first commit."""
     if config.verify_from:
         found = git.commit_id(root, config.verify_from)
         if found is not None:
+            child = git.first_parent_child(root, found)
+            held = index.config_at(root, child) if child else None
+            if child and held is not None and held.verify_from and found.startswith(held.verify_from):
+                return child
             return found
     roots = git.root_commits(root) if git.head_or_empty(root) != git.EMPTY_TREE else []
     return roots[-1] if roots else None

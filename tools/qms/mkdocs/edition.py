@@ -100,7 +100,7 @@ def _history(root: str, ws: Workspace, options: Options, verify_from: str | None
     else:
         judged = judge_history(root, ws.config, verify_from, ws.commit)
         history = judged.history
-        proved = proofs(history.transitions, adopted_commits(root, load_config(root)),
+        proved = proofs(history.transitions, adopted_commits(root, load_config(root), history.transitions),
                         problems_by_entry(judged.findings))
     if history.shallow:
         notes.append("this clone is shallow, so revision histories are incomplete and earlier revisions of documents "

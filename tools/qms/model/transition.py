@@ -19,6 +19,7 @@ from .document import Approval, Document, PeriodicReview, Record
 Item = Document | Record
 DISPOSITION_LOG = "records/disposition-log.csv"
 CONFIG_TRAILER = "Config-Change"  # the commit-message trailer that says what a change to qms.yml does, and why
+ADOPTION_TRAILER = "Adopted"  # one per document in the commit that adopts approvals made before the QMS was in Git
 
 
 class SignatureStatus(str, enum.Enum):
@@ -179,3 +180,21 @@ def may_change_config(act: Act, before: Config | None) -> bool:
         return True
     signed = not before.signed_approvals or act.signature.made_with(before.keys_of(act.author))
     return before.may_administer(act.author) and signed
+
+
+def adoption(transitions: list[Transition]) -> bool:
+    """Whether an act adopts approvals made before the QMS lived in Git (`qms adopt`): it moves verify_from to its
+    own first parent, so that verification starts with it, and it is made by an administrator under the qms.yml
+    before it (signed with their key where that requires signatures; the staged change is not signed yet)."""
+    from .config import settings
+
+    change = next((t for t in transitions if t.kind is Kind.CONFIG and t.after_path), None)
+    if change is None or not change.act.parents or change.act.config is None:
+        return False
+    act, before = change.act, change.act.config
+    moved = settings(change.after_text).get("verify_from")
+    if moved is None or moved == settings(change.before_text).get("verify_from"):
+        return False
+    if not act.parents[0].startswith(str(moved)) or len(str(moved)) < 7:
+        return False
+    return before.may_administer(act.author) and (act.staged or may_change_config(act, before))

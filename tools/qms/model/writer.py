@@ -96,3 +96,42 @@ def write_folder(out: str, files: dict[str, str], copies: dict[str, str] | None 
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+
+
+def create_all(files: dict[str, bytes]) -> None:
+    """Create every file in `files` (full path -> bytes), each written to a temporary file and linked into place,
+    which fails rather than overwrite; if any cannot be created, those already created are removed again, so
+    that all of them exist afterwards or none does. Raises FileExistsError naming the first that exists."""
+    created: list[str] = []
+    try:
+        for path, data in files.items():
+            folder = os.path.dirname(os.path.abspath(path))
+            os.makedirs(folder, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".qms-", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.chmod(temporary, 0o644)
+                os.link(temporary, path)  # unlike rename, never replaces an existing file
+                created.append(path)
+            finally:
+                os.unlink(temporary)
+    except BaseException:
+        for path in reversed(created):
+            os.unlink(path)
+        raise
+
+
+def edited_yaml(path: str, change: Callable[[Any], None]) -> str:
+    """The text of the YAML file at `path` (qms.yml) with `change` applied (round-trip: comments, order and
+    quoting kept), without writing it."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    yaml = _round_trip()
+    data = yaml.load(text)
+    change(data)
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()

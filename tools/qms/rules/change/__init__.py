@@ -8,14 +8,14 @@ already has) over transitions built by gitlog, so the same fact gets the same co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import groupby
 
 from ...model.config import Config
 from ...model.finding import Finding, Severity
 from ...model.ledger import Ledger
-from ...model.transition import Act, Transition
+from ...model.transition import Act, Transition, adoption
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Context:
     config: Config
     ledger: Ledger
     now: datetime
+    adopting: bool = False  # the act adopts approvals made before the QMS lived in Git (see adoption)
 
     @classmethod
     def of(cls, act: Act, fallback: Config, ledger: Ledger, now: datetime) -> Context:
@@ -63,6 +64,7 @@ def _rules() -> tuple[tuple[Rule, ...], tuple[ActRule, ...]]:
 def judge_act(transitions: list[Transition], ctx: Context) -> list[Finding]:
     """Every finding about one act's transitions, judged against the ledger before the act."""
     per_transition, per_act = _rules()
+    ctx = replace(ctx, adopting=adoption(transitions))
     findings: list[Finding] = []
     for act_rule in per_act:
         findings += act_rule(transitions, ctx)

@@ -22,6 +22,9 @@ def check_entries(t: Transition, ctx: Context) -> Iterator[Finding]:
         key = entry_key(entry)
         what = f"{entry.meaning} by {entry.name}" if isinstance(entry, Approval) else \
             f"periodic review by {entry.name}"
+        if ctx.adopting and isinstance(entry, Approval):
+            yield from _adopted(t, after, entry, key, ctx)
+            continue
         own = entry.email.lower() == t.act.author
         if not own:
             yield finding(t, entry.line, "QMS120", f"{what} of {after.id} revision {after.revision} was added by "
@@ -77,6 +80,18 @@ def _approval(t: Transition, after: Document, approval: Approval, key: str, ctx:
         yield finding(t, approval.line, "QMS121", f"{approval.name} gave {approval.meaning} of {after.id} revision "
                       f"{after.revision}, whose content they authored", "separation of duties: another person "
                       "holding an approving role must approve it", key)
+
+
+def _adopted(t: Transition, after: Document, approval: Approval, key: str, ctx: Context) -> Iterator[Finding]:
+    """An approval made before the QMS lived in Git, stated by the administrator who adopts it: the person must
+    have held an approving role and it must sign the content; who added it and its signature are the adoption's."""
+    if approval.fingerprint != after.fingerprint:
+        yield finding(t, approval.line, "QMS130", f"adopted {approval.meaning} by {approval.name} of {after.id} does "
+                      "not match the content it was added to", "run qms adopt again on the content as it is", key)
+    if not any(role.name == approval.role for role in ctx.config.may_approve(approval.email, after.type)):
+        yield finding(t, approval.line, "QMS041", f"adopted {approval.meaning} of {after.id}: {approval.email} does "
+                      f"not hold role '{approval.role}' with authority over {after.type} documents",
+                      "name the person under that role in qms.yml first (a former holder may stay listed)", key)
 
 
 def _not_own_hint(t: Transition, entry: Approval | PeriodicReview) -> str:

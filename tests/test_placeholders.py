@@ -1,0 +1,90 @@
+"""Templates never filled in (QMS170): a warning in a draft, an error once approved, and qms approve refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo
+from helpers import QmsFolder, baseline
+
+from qms.cli import main
+from qms.model.placeholders import placeholders
+
+SKELETON = "# Welding\n\n## Purpose\n\nTo be written.\n\n## Scope\n\n<Enter the scope here>\n"
+
+
+@pytest.mark.parametrize("line,found", [
+    ("To be written.", ["To be written"]),
+    ("Owner: TBD", ["TBD"]),
+    ("Company: [insert company name]", ["[insert company name]"]),
+    ("<enter the scope here>", ["<enter the scope here>"]),
+    ("Scope: to be defined by the owner.", ["to be defined"]),
+    ("Dates TBC and TODO", ["TBC", "TODO"]),
+])
+def test_template_text_is_found(line: str, found: list[str]) -> None:
+    assert [p.text for p in placeholders(f"# T\n\n{line}\n", 10)] == found
+    assert {p.line for p in placeholders(f"# T\n\n{line}\n", 10)} == {12}
+
+
+@pytest.mark.parametrize("line", [
+    "The torque is stated on the drawing.",
+    "See [insert mode](https://example.com/insert) of the editor.",  # a link, not a gap
+    "Type `TBD` in the field when the value is unknown.",
+    "```\n<enter value>\nTBD\n```",
+    "Use a <strong>torque</strong> wrench.",
+    "The word tbd in lower case is text.",
+])
+def test_filled_in_text_is_not_a_placeholder(line: str) -> None:
+    assert placeholders(f"# T\n\n{line}\n", 1) == []
+
+
+def check(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["check", "-C", str(qms.root), "--as-of", "2026-06-01"])
+    captured = capsys.readouterr()
+    return code, (captured.out + captured.err).splitlines()
+
+
+def line_of(qms: QmsFolder, rel: str, text: str) -> int:
+    return qms.path(rel).read_text().split("\n").index(text) + 1
+
+
+def test_a_draft_skeleton_is_a_warning(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    rel = qms.document("SOP-003", "Welding", status="draft", effective=None, body=SKELETON)
+    code, lines = check(qms, capsys)
+    assert code == 0, lines
+    assert f"{rel}:{line_of(qms, rel, 'To be written.')}: QMS170 warning: SOP-003 still holds template text 'To be written' " \
+           "(write the real content (or delete the line) before it is approved)" in lines, lines
+    assert any(line.startswith(f"{rel}:{line_of(qms, rel, '<Enter the scope here>')}: QMS170 ") for line in lines)
+    assert lines[-1].endswith("0 errors, 2 warnings")
+
+
+def test_an_approved_skeleton_is_an_error(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    rel = qms.document("SOP-003", "Welding", body=SKELETON)
+    code, lines = check(qms, capsys)
+    assert code == 1
+    assert any(line.startswith(f"{rel}:{line_of(qms, rel, 'To be written.')}: QMS170 ") for line in lines), lines
+    assert lines[-1].endswith("2 errors, 0 warnings")
+
+
+def test_a_filled_in_document_is_quiet(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    qms.document("SOP-003", "Welding", body="# Welding\n\n## Purpose\n\nHow welds are made and checked.\n")
+    code, lines = check(qms, capsys)
+    assert code == 0 and not [line for line in lines if "QMS170" in line], lines
+
+
+def test_approve_refuses_a_skeleton(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    repo.become("admin")
+    repo.commit("Adopt", no_verify=True)
+    repo.become("author")
+    created = repo.qms("new", "procedure", "Welding", "--owner", "production-manager", check=True)
+    assert "created procedures/sop/SOP-003-welding.md" in created.stdout
+    repo.commit("Draft SOP-003")
+    repo.become("production-manager")
+    before = repo.read("procedures/sop/SOP-003-welding.md")
+    refused = repo.qms("approve", "SOP-003", "--effective", "2026-04-01")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "refused, and nothing was written" in refused.stderr and "QMS170" in refused.stderr
+    assert repo.read("procedures/sop/SOP-003-welding.md") == before

@@ -1,0 +1,39 @@
+"""Template text nobody filled in: `<enter ...>`, `[insert ...]`, `To be written.`, `TBD`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_CODE = re.compile(r"`[^`\n]*`")
+_VERBS = r"(?:enter|insert|add|describe|name|type|fill in|specify|state|list|define)"
+_PLACEHOLDER = re.compile(
+    rf"<\s*{_VERBS}\b[^<>\n]*>"                                    # <enter the scope here>
+    rf"|\[\s*{_VERBS}\b[^\[\]\n]*\](?!\()"                         # [insert company name], not a link
+    r"|\b[Tt]o be (?:written|completed|defined|confirmed|added|determined)\b"
+    r"|\bTB[DCA]\b|\bTODO\b|\bFIXME\b|\bX{3,}\b|\bLorem ipsum\b",
+    re.IGNORECASE,
+)
+_UPPER_ONLY = re.compile(r"TB[DCA]|TODO|FIXME|X{3,}")  # "tbd" in running text is a word, "TBD" a gap
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A piece of template text left in a body, and its line in the file."""
+
+    text: str
+    line: int
+
+
+def placeholders(body: str, body_line: int) -> list[Placeholder]:
+    """The template text left in `body` (code blocks and inline code skipped), with file line numbers."""
+    if "```" in body or "~~~" in body:
+        body = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    found = []
+    for number, line in enumerate(body.split("\n")):
+        for match in _PLACEHOLDER.finditer(_CODE.sub("", line)):
+            word = match.group(0)
+            if word.upper() == word or not _UPPER_ONLY.fullmatch(word.upper()):
+                found.append(Placeholder(word, body_line + number))
+    return found

@@ -1,0 +1,21 @@
+"""Templates never filled in: a warning in a draft, an error once the document is approved or being approved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model.finding import Finding
+from ..model.placeholders import placeholders
+from ..model.workspace import Workspace
+
+
+def check_placeholders(ws: Workspace) -> Iterator[Finding]:
+    """Template text such as `<enter ...>`, `[insert ...]`, `To be written.` or `TBD` in a document's body."""
+    for doc in ws.documents:
+        if doc.status == "obsolete":
+            continue
+        signing = doc.status == "approved" or any(a.meaning == "approval" for a in doc.approvals)
+        for gap in placeholders(doc.body, doc.body_line):
+            yield Finding(doc.path, gap.line, "QMS170", f"{doc.id} still holds template text '{gap.text}'",
+                          "write the real content (or delete the line) before it is approved",
+                          "error" if signing else "warning")
