@@ -76,12 +76,12 @@ def _obsolete(args: argparse.Namespace, ws: Workspace) -> int:
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
     must_sign = guard(ws, person, {doc.path: text}, args.commit)
-    write(ws, {doc.path: text})
+    previous = write(ws, {doc.path: text})
     print(f"{doc.path}: {doc.id} status approved -> obsolete from {when}, reason: {reason}"
           + (f", superseded by {successor}" if successor else "")
           + f"; obsoletion signed by {person.name} as {role} at {at}")
     if args.commit:
-        commit(ws, [doc.path], f"Obsolete {doc.id}", {
+        commit(ws, previous, f"Obsolete {doc.id}", {
             "Approved-by": f"{person.name} <{person.email}>", "Role": role, "Meaning": "obsoletion",
             "Document": doc.id, "Revision": doc.revision, "Fingerprint": doc.fingerprint,
         }, sign=must_sign)

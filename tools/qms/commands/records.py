@@ -179,12 +179,12 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
                          person.email, reason])
     files: dict[str, str | None] = {DISPOSITION_LOG: existing + buffer.getvalue(), **{path: None for path in removed}}
     must_sign = guard(ws, person, files, args.commit)
-    write(ws, files)
+    previous = write(ws, files)
     for path in removed:
         print(f"{path}: removed ({rec.id}, retained until {until})")
     print(f"{DISPOSITION_LOG}: appended disposal of {rec.id} by {person.name} at {at}: {reason}")
     if args.commit:
-        commit(ws, [DISPOSITION_LOG, *removed], f"Dispose of record {rec.id}",
+        commit(ws, previous, f"Dispose of record {rec.id}",
                {"Disposed-by": f"{person.name} <{person.email}>", "Record": rec.id, "Reason": reason},
                sign=must_sign)
     return EXIT_CLEAN
