@@ -43,7 +43,7 @@ def _obsolete(args: argparse.Namespace, ws: Workspace) -> int:
         raise QmsError("--reason is empty (say why the document is withdrawn)")
     if doc.status != "approved":
         raise QmsError(f"{doc.id} is {doc.status}: only an approved document is made obsolete"
-                       + (" (a draft that was never approved can simply be deleted before it is committed)"
+                       + (f" (a draft that was never approved is withdrawn with qms withdraw {doc.id} --reason ...)"
                           if doc.status == "draft" else ""))
     role = next((r.name for r in ws.config.may_approve(person.email, doc.type)), None)
     if role is None:
