@@ -9,6 +9,7 @@ import sys
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS
 from ..model.finding import Finding
+from ..model.workspace import Workspace
 from ..rules import errors, run
 from . import control
 from .common import add_common, open_workspace
@@ -38,11 +39,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
-    findings = run(ws, strict=args.strict)
+    judged: list[Finding] = []
     if args.staged or args.base:
         judged = control.judge_staged(ws.root, ws.config) if args.staged else \
             control.judge_branch(ws.root, ws.config, args.base).findings
-        findings = merge(findings, [f.as_error() if args.strict else f for f in judged])
+    findings = combined(ws, judged, args.strict)
     if args.paths:
         wanted = [_relative(ws.root, path) for path in args.paths]
         findings = [f for f in findings if any(_within(f.path, path) for path in wanted)]
@@ -57,6 +58,11 @@ def main(args: argparse.Namespace) -> int:
             print(finding.text())
         _summary(findings, len(ws.documents), len(ws.records))
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def combined(ws: Workspace, changes: list[Finding], strict: bool = False) -> list[Finding]:
+    """What check reports: the findings about the tree, and those about the change judged (`changes`)."""
+    return merge(run(ws, strict=strict), [f.as_error() if strict else f for f in changes])
 
 
 def merge(state: list[Finding], changes: list[Finding]) -> list[Finding]:
