@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -85,3 +86,33 @@ def test_summary_refuses_an_unknown_base(repo: Repo) -> None:
 
 def test_front_matter_text_cannot_inject_markup() -> None:
     assert _text("<script>|**x**") == "\\<script\\>\\|\\*\\*x\\*\\*"
+
+
+def tasks(repo: Repo, *args: str) -> list[tuple[str, str]]:
+    result = repo.qms("inbox", "--format", "json", *args)
+    assert result.returncode == 0, result.stderr
+    return [(task["task"], task["id"]) for task in json.loads(result.stdout)["tasks"]]
+
+
+def test_inbox_lists_the_revision_for_who_may_sign_it(repo: Repo) -> None:
+    open_pull_request(repo)
+    assert tasks(repo, "--person", "deputy.quality@example.com") == [("sign", "SOP-001")]
+    assert tasks(repo, "--person", "quality@example.com") == []      # wrote content of it: separation of duties
+    assert tasks(repo, "--person", "production@example.com") == []   # has signed already
+    repo.become("deputy-quality")
+    table = repo.qms("inbox", check=True).stdout
+    assert table.splitlines()[0] == "Quinn Deputy <deputy.quality@example.com>: 1 task(s)"
+    assert "sign  SOP-001  3         2026-04-01  approve as quality-manager: Nonconformity" in table
+
+
+def test_inbox_lists_reviews_due_and_records_to_dispose_of(repo: Repo) -> None:
+    assert tasks(repo, "--person", "production@example.com", "--as-of", "2027-06-01") == []
+    assert tasks(repo, "--person", "production@example.com", "--as-of", "2027-12-20") == [("review", "SOP-001")]
+    assert ("dispose", "NCR-001") not in tasks(repo, "--person", "quality@example.com", "--as-of", "2032-02-01")
+    assert ("dispose", "NCR-001") in tasks(repo, "--person", "quality@example.com", "--as-of", "2032-03-01")
+    assert tasks(repo, "--person", "author@example.com", "--as-of", "2032-03-01") == []
+
+
+def test_inbox_of_someone_qms_yml_does_not_name(repo: Repo) -> None:
+    result = repo.qms("inbox", "--person", "eve@example.com")
+    assert result.returncode == 2 and "eve@example.com is not listed under any role" in result.stderr

@@ -19,7 +19,7 @@ COMMANDS = {
     "check": "check", "new": "new", "list": "listing", "status": "listing", "revise": "revise",
     "approve": "approve", "obsolete": "obsolete", "review": "review", "record": "records", "records": "records",
     "dispose": "records", "history": "history", "diff": "diff", "verify": "verify", "audit": "audit",
-    "config-history": "confighistory", "withdraw": "withdraw", "pr": "pr",
+    "config-history": "confighistory", "withdraw": "withdraw", "pr": "pr", "inbox": "inbox",
 }
 
 
