@@ -90,3 +90,39 @@ def test_the_hook_says_how_to_set_up_when_qms_is_nowhere(tmp_path: Path) -> None
     result = repo.run("git", "commit", "-q", "-m", "Mention torque tools", check=False, env={"PATH": _bare_path()})
     assert result.returncode == 1
     assert "run make manual (it installs qms into .venv), then commit again" in result.stdout + result.stderr
+
+
+def test_the_readme_hook_instructions_work_with_a_tagged_version(tmp_path: Path) -> None:
+    """Another QMS repository pastes the README's configuration, pointing at a copy of this repository tagged with
+    the version pyproject.toml names; pre-commit installs the hook from the tag and it judges each commit."""
+    import re
+    import tomllib
+
+    snippet = re.search(r"\*\*Other QMS repositories\*\*.*?```yaml\n(.*?)```", README, re.DOTALL)
+    assert snippet is not None
+    version = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["version"]
+    config = yaml.safe_load(snippet.group(1))
+    assert config["repos"][0]["rev"] == f"v{version}"
+    source = tmp_path / "source"
+    shutil.copytree(PROJECT, source, ignore=shutil.ignore_patterns(".venv", "site", "*.egg-info", "__pycache__",
+                                                                   ".pytest_cache", ".mypy_cache", ".git"))
+    other = Repo(tmp_path / "other", tmp_path / "home")
+    source_repo = other.sibling(source)
+    source_repo.git("init", "-q")
+    source_repo.become("admin", "Ada Admin", "admin@example.com")
+    source_repo.commit("Release", no_verify=True)
+    source_repo.git("tag", f"v{version}")
+    source_repo.write("later.txt", "work after the release\n")
+    source_repo.commit("After the release", no_verify=True)
+    url = config["repos"][0]["repo"]
+    (other.root / ".pre-commit-config.yaml").write_text(snippet.group(1).replace(url, str(source)))
+    qms = baseline(other.root)
+    other.become("admin", "Ada Admin", "admin@example.com")
+    other.commit("Adopt", no_verify=True)
+    other.run(os.path.join(VENV_BIN, "pre-commit"), "install")
+    other.become("author")
+    qms.document("SOP-003", "Welding", status="draft", effective=None)
+    other.commit("Draft SOP-003")
+    other.edit("procedures/sop/SOP-001-nonconformity.md", "Record it on", "Write it on")
+    refused = other.commit("Edit SOP-001", check=False)
+    assert refused.returncode == 1 and "QMS100" in refused.stdout + refused.stderr
