@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..model.finding import Finding
 from ..model.workspace import Workspace
-from . import approvals, identity, links, mandatory, records, review
+from . import approvals, codeowners, identity, links, mandatory, records, review
 
 Rule = Callable[[Workspace], Iterable[Finding]]
 
@@ -21,6 +21,7 @@ RULES: tuple[Rule, ...] = (
     mandatory.check_mandatory,
     mandatory.check_administration,
     records.check_records,
+    codeowners.check_codeowners,
 )
 
 

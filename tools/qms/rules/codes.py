@@ -73,4 +73,5 @@ CODES: dict[str, str] = {
     "QMS150": "qms.yml changed by someone without an administering role under the qms.yml in force before the change",
     "QMS151": "commit changing qms.yml has no `Config-Change:` trailer saying what changed and why",
     "QMS152": "qms.yml deleted, or committed in a form that cannot be read",
+    "QMS160": "CODEOWNERS written by qms codeowners no longer matches qms.yml and the documents (warning)",
 }
