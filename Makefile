@@ -1,4 +1,4 @@
-# make manual | make test | make serve | make bench
+# make manual | make test | make serve | make bench | make setup
 # Needs only Python 3.11+ and git; everything else is installed into .venv on first use.
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
@@ -9,7 +9,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: manual test chromium serve bench clean
+.PHONY: setup manual test chromium serve bench clean
+
+# Only the environment: .venv with qms, mkdocs and the test tools (what CI needs before it runs qms itself).
+setup: $(STAMP)
 
 manual: $(STAMP)
 	$(BIN)/qms check

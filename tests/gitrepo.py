@@ -125,8 +125,10 @@ class Repo:
 def starter_repo(root: Path, home: Path) -> Repo:
     """A repository holding a copy of this project's starter QMS, committed by the QMS administrator."""
     repo = Repo(root, home, start="2026-11-20T10:00:00")
-    for name in ("qms.yml", "procedures", "records", ".pre-commit-config.yaml", ".gitattributes", ".gitignore"):
+    for name in ("qms.yml", "procedures", "records", ".pre-commit-config.yaml", ".gitattributes", ".gitignore",
+                 "tools/setup/qms-hook"):
         source = PROJECT / name
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     repo.become("admin", "Ada Admin", "admin@example.com")
     repo.commit("Adopt the starter QMS", no_verify=True)

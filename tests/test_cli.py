@@ -96,3 +96,19 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     assert qms is not None
     result = subprocess.run([qms, "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("qms ")
+
+
+def test_directory_before_the_command_as_in_git(starter: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(starter), "list", "--format", "json", "--as-of", "2026-11-23"]) == 0
+    assert {row["id"] for row in json.loads(capsys.readouterr().out)} >= {"SOP-001", "WI-004"}
+    assert main(["-C", str(starter.parent), "-C", starter.name, "check", "--as-of", "2026-11-23"]) == 0
+    assert main(["-C", str(starter / "procedures"), "list", "-C", "..", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert main(["-C", str(starter / "missing"), "list"]) == 2
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_the_licence_is_the_one_pyproject_names() -> None:
+    licence = (PROJECT / "LICENSE").read_text()
+    assert 'license = "MIT"' in (PROJECT / "pyproject.toml").read_text()
+    assert licence.startswith("MIT License\n") and "WITHOUT WARRANTY OF ANY KIND" in licence

@@ -4,6 +4,7 @@ the same commit. Every bug found becomes a row here."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -403,3 +404,38 @@ def test_every_view_stays_quiet(repo: Repo, build: Callable[[Repo], None], who: 
     for view in (("check", "--base", "adopted"), ("verify", "--since", "adopted")):
         errors = [f for f in findings(repo, *view) if f["severity"] == "error"]
         assert errors == [], (view, errors)
+
+
+def test_a_draft_never_approved_is_withdrawn_alike_in_every_view(repo: Repo) -> None:
+    """qms withdraw removes a committed draft never approved: hook, CI and verify accept it; it leaves the master
+    list, and its id is not given again, even before the withdrawal is committed."""
+    repo.become("author")
+    withdrawn = repo.qms("withdraw", "SOP-002", "--reason", "Calibration stays in SOP-001.")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert "removed draft SOP-002 revision 1" in withdrawn.stdout and not (repo.root / SOP2).exists()
+    assert "SOP-003" in repo.qms("new", "procedure", "Welding", check=True).stdout
+    (repo.root / "procedures/sop/SOP-003-welding.md").unlink()
+    repo.git("add", "-A")
+    assert [f for f in findings(repo, "check", "--staged") if f["severity"] == "error"] == []
+    repo.git("reset", "-q")
+    repo.git("checkout", "-q", "--", SOP2)
+    repo.qms("withdraw", "SOP-002", "--reason", "Calibration stays in SOP-001.", "--commit", check=True)
+    assert repo.git("log", "-1", "--format=%B").stdout.startswith("Withdraw draft SOP-002\n\nWithdrawn-by: Alex")
+    for view in (("check", "--base", "adopted"), ("verify", "--since", "adopted")):
+        assert [f for f in findings(repo, *view) if f["severity"] == "error"] == [], view
+    listed = {row["id"] for row in json.loads(repo.qms("list", "--format", "json", check=True).stdout)}
+    assert "SOP-002" not in listed and "SOP-001" in listed
+
+
+def test_withdraw_refuses_what_was_ever_approved(repo: Repo) -> None:
+    repo.become("author")
+    tree = repo.status()
+    refused = repo.qms("withdraw", "SOP-001", "--reason", "Not needed.")
+    assert refused.returncode == 2 and "qms obsolete SOP-001" in refused.stderr
+    repo.qms("revise", "SOP-001", "--change", "Quarantine.", "--commit", check=True)
+    tree = repo.status()
+    refused = repo.qms("withdraw", "SOP-001", "--reason", "Not needed.")
+    assert refused.returncode == 2 and "approved before" in refused.stderr
+    assert repo.status() == tree
+    draft_refused = repo.qms("obsolete", "SOP-002", "--reason", "Not needed.")
+    assert "qms withdraw SOP-002" in draft_refused.stderr

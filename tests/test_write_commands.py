@@ -122,3 +122,33 @@ def test_records_new_list_and_dispose(repo: Repo) -> None:
     assert repo.qms("check", "--base", "HEAD~1").returncode == 0
     again = repo.qms("record", "new", "nonconformity", "Next one", check=True)
     assert "NCR-003" in again.stdout  # a disposed id is never reused
+
+
+def test_a_commit_the_hook_refuses_shows_why_and_leaves_tree_and_index_as_they_were(tmp_path: Path) -> None:
+    """qms approve --commit, rejected by the pre-commit hook (a problem elsewhere in the tree that someone committed
+    with --no-verify): the findings are printed, and the working tree and the index are as before it ran."""
+    from gitrepo import VENV_BIN, adopted_repo, revise
+
+    repo = adopted_repo(tmp_path)
+    (repo.root / ".pre-commit-config.yaml").write_text((PROJECT / ".pre-commit-config.yaml").read_text())
+    hook = repo.root / "tools/setup/qms-hook"
+    hook.parent.mkdir(parents=True)
+    hook.write_bytes((PROJECT / "tools/setup/qms-hook").read_bytes())
+    hook.chmod(0o755)
+    repo.become("admin")
+    repo.commit("Install the hooks", no_verify=True)
+    repo.run(os.path.join(VENV_BIN, "pre-commit"), "install")
+    revise(repo, "Photograph it.", "Photographs of the part.")
+    repo.become("author")
+    repo.edit("procedures/manual/QM-001-quality-manual.md", "How quality", "Why quality")
+    repo.commit("Edit the manual", no_verify=True)
+    repo.write("notes.txt", "staged, not mine\n")
+    repo.git("add", "notes.txt")
+    repo.become("production-manager")
+    before = (repo.read(SOP1), repo.status(), repo.git("ls-files", "-s").stdout)
+    result = repo.qms("approve", "SOP-001", "--effective", "2026-04-01", "--commit")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "QMS042 approval by Dana Quality does not match the current content" in result.stderr
+    assert "not committed, and nothing was changed" in result.stderr
+    assert (repo.read(SOP1), repo.status(), repo.git("ls-files", "-s").stdout) == before
+    assert repo.git("log", "-1", "--format=%s").stdout.strip() == "Edit the manual"

@@ -20,6 +20,7 @@ COMMANDS = {
     "approve": "approve", "obsolete": "obsolete", "review": "review", "record": "records", "records": "records",
     "dispose": "records", "history": "history", "diff": "diff", "verify": "verify", "audit": "audit",
     "config-history": "confighistory", "export": "export", "import": "importing", "adopt": "adopt",
+    "withdraw": "withdraw", "pr": "pr", "inbox": "inbox", "codeowners": "codeowners",
 }
 
 
@@ -33,8 +34,11 @@ class _Parser(argparse.ArgumentParser):
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser: with every command, or only with `command` when it names one."""
-    top = _Parser(prog="qms", description="Document control for an ISO 9001 QMS in Git.")
+    top = _Parser(prog="qms", description="Document control for an ISO 9001 QMS in Git.",
+                  usage="qms [-h] [--version] [-C DIR] COMMAND ...")
     top.add_argument("--version", action="version", version=f"qms {__version__}")
+    top.add_argument("-C", dest="directory", metavar="DIR",
+                     help="run as if started in DIR, as in git -C (also accepted after the command)")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in modules:
@@ -42,14 +46,28 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     return top
 
 
+def leading_directories(arguments: list[str]) -> tuple[list[str], list[str]]:
+    """The `-C DIR` options before the command, and the arguments after them. As in Git, each -C is taken
+    relative to the one before it, and a command's own -C relative to them all."""
+    folders: list[str] = []
+    rest = list(arguments)
+    while rest and (rest[0] == "-C" and len(rest) > 1 or rest[0].startswith("-C") and len(rest[0]) > 2):
+        word = rest.pop(0)
+        folders.append(rest.pop(0) if word == "-C" else word[2:])
+    return folders, rest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; print problems without a traceback; return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    folders, arguments = leading_directories(arguments)
     top = parser(next((word for word in arguments if not word.startswith("-")), None))
     try:
         args = top.parse_args(arguments)
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    if folders and hasattr(args, "directory"):
+        args.directory = os.path.normpath(os.path.join(*folders, args.directory or "."))
     if not getattr(args, "handler", None):
         top.print_help()
         return EXIT_USAGE

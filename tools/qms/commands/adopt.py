@@ -65,11 +65,11 @@ def _adopt(args: argparse.Namespace, ws: Workspace) -> int:
         trailers.append(line)
     files[CONFIG_FILE] = edited_yaml(os.path.join(ws.root, CONFIG_FILE), lambda data: _verify_from(data, head))
     must_sign = guard(ws, person, files, committing=True)
-    write(ws, files)
+    previous = write(ws, files)
     for doc_id in facts:
         print(f"adopted {doc_id}: {trailers[list(facts).index(doc_id)]}")
     print(f"{CONFIG_FILE}: verify_from {ws.config.verify_from or '(none)'} -> {head[:12]}")
-    commit(ws, list(files), f"Adopt {len(facts)} document(s) approved before the QMS lived in Git", {
+    commit(ws, previous, f"Adopt {len(facts)} document(s) approved before the QMS lived in Git", {
         CONFIG_TRAILER: f"verify_from moves to {head[:12]}: history starts with this adoption of "
                         f"{', '.join(facts)}, whose approvals were made before the QMS lived in Git",
         ADOPTION_TRAILER: "; ".join(trailers),

@@ -77,7 +77,7 @@ def _approve(args: argparse.Namespace, ws: Workspace) -> int:
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
     must_sign = guard(ws, person, {doc.path: text}, args.commit)
-    write(ws, {doc.path: text})
+    previous = write(ws, {doc.path: text})
     print(f"{doc.path}: {args.meaning} of {doc.id} revision {doc.revision} by {person.name} <{person.email}> as "
           f"{role} at {at}, fingerprint {signed}")
     if effective != doc.effective:
@@ -90,7 +90,7 @@ def _approve(args: argparse.Namespace, ws: Workspace) -> int:
     elif args.meaning == "approval":
         print(f"{doc.path}: still needs approval by: {', '.join(missing)}")
     if args.commit:
-        commit(ws, [doc.path], f"Approve {doc.id} revision {doc.revision} ({args.meaning})", {
+        commit(ws, previous, f"Approve {doc.id} revision {doc.revision} ({args.meaning})", {
             "Approved-by": f"{person.name} <{person.email}>", "Role": role, "Meaning": args.meaning,
             "Document": doc.id, "Revision": doc.revision, "Fingerprint": signed,
         }, sign=must_sign)

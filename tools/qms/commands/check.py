@@ -9,6 +9,7 @@ import sys
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..model.finding import Finding
+from ..model.workspace import Workspace
 from ..rules import errors, run
 from . import control
 from .common import add_common, open_workspace
@@ -41,11 +42,11 @@ def main(args: argparse.Namespace) -> int:
     if (args.staged or args.base) and ws.commit is not None:
         raise QmsError(f"--as-of {args.as_of} is past, so it shows the QMS as committed then; --staged and --base "
                        "judge changes made now (drop --as-of, or use a date from today on)", EXIT_USAGE)
-    findings = run(ws, strict=args.strict)
+    judged: list[Finding] = []
     if args.staged or args.base:
         judged = control.judge_staged(ws.root, ws.config) if args.staged else \
             control.judge_branch(ws.root, ws.config, args.base).findings
-        findings = merge(findings, [f.as_error() if args.strict else f for f in judged])
+    findings = combined(ws, judged, args.strict)
     if args.paths:
         wanted = [_relative(ws.root, path) for path in args.paths]
         findings = [f for f in findings if any(_within(f.path, path) for path in wanted)]
@@ -60,6 +61,11 @@ def main(args: argparse.Namespace) -> int:
             print(finding.text())
         _summary(findings, len(ws.documents), len(ws.records))
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def combined(ws: Workspace, changes: list[Finding], strict: bool = False) -> list[Finding]:
+    """What check reports: the findings about the tree, and those about the change judged (`changes`)."""
+    return merge(run(ws, strict=strict), [f.as_error() if strict else f for f in changes])
 
 
 def merge(state: list[Finding], changes: list[Finding]) -> list[Finding]:

@@ -18,6 +18,8 @@ from . import control
 
 def find_root(start: str) -> str:
     """The nearest folder at or above `start` that holds qms.yml."""
+    if not os.path.isdir(start):
+        raise QmsError(f"cannot change to '{start}': no such folder (check the -C DIR you gave)", EXIT_USAGE)
     folder = os.path.abspath(start)
     while True:
         if os.path.isfile(os.path.join(folder, CONFIG_FILE)):

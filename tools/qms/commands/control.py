@@ -3,7 +3,7 @@ command's own change. Each builds transitions with gitlog and judges them with t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import EXIT_USAGE, QmsError
 from ..gitlog import established, git, index
@@ -31,6 +31,8 @@ class Judged:
     history: HistoryIndex
     ledger: Ledger
     acts: int
+    commits: frozenset[str] = field(default_factory=frozenset)  # the commits judged
+    since: str | None = None  # the commit they follow (None: from the first)
 
 
 def judge_history(root: str, config: Config, since: str | None, head: str | None = None) -> Judged:
@@ -41,7 +43,8 @@ def judge_history(root: str, config: Config, since: str | None, head: str | None
         return Judged([shallow_finding()], history, Ledger(), 0)
     judged = git.commits_after(root, since, head or "HEAD") if history.head != git.EMPTY_TREE else set()
     findings, ledger = walk(history.transitions, config, clock.now(), lambda act: act.sha in judged)
-    return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged))
+    return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged), frozenset(judged),
+                  since)
 
 
 def judge_branch(root: str, config: Config, base: str) -> Judged:

@@ -63,7 +63,7 @@ def next_id(ws: Workspace, doc_type: DocType) -> str:
     """One more than the highest number ever given to this type's prefix, in the work tree or in Git history."""
     numbers = [0]
     names = [doc.id for doc in ws.documents] + [os.path.basename(path) for path in ws.unreadable | ws.files]
-    names += list(history_ledger(ws.root).retired)
+    names += sorted(history_ledger(ws.root).ids_used())
     numbered = re.compile(re.escape(doc_type.prefix) + r"-([0-9]+)(?:\b|_|\.)")
     numbers += [int(match.group(1)) for name in names if (match := numbered.match(name))]
     return f"{doc_type.prefix}-{max(numbers) + 1:0{doc_type.width}d}"

@@ -43,7 +43,7 @@ def _obsolete(args: argparse.Namespace, ws: Workspace) -> int:
         raise QmsError("--reason is empty (say why the document is withdrawn)")
     if doc.status != "approved":
         raise QmsError(f"{doc.id} is {doc.status}: only an approved document is made obsolete"
-                       + (" (a draft that was never approved can simply be deleted before it is committed)"
+                       + (f" (a draft that was never approved is withdrawn with qms withdraw {doc.id} --reason ...)"
                           if doc.status == "draft" else ""))
     role = next((r.name for r in ws.config.may_approve(person.email, doc.type)), None)
     if role is None:
@@ -76,12 +76,12 @@ def _obsolete(args: argparse.Namespace, ws: Workspace) -> int:
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
     must_sign = guard(ws, person, {doc.path: text}, args.commit)
-    write(ws, {doc.path: text})
+    previous = write(ws, {doc.path: text})
     print(f"{doc.path}: {doc.id} status approved -> obsolete from {when}, reason: {reason}"
           + (f", superseded by {successor}" if successor else "")
           + f"; obsoletion signed by {person.name} as {role} at {at}")
     if args.commit:
-        commit(ws, [doc.path], f"Obsolete {doc.id}", {
+        commit(ws, previous, f"Obsolete {doc.id}", {
             "Approved-by": f"{person.name} <{person.email}>", "Role": role, "Meaning": "obsoletion",
             "Document": doc.id, "Revision": doc.revision, "Fingerprint": doc.fingerprint,
         }, sign=must_sign)

@@ -59,7 +59,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _next_record_id(ws: Workspace, record_type: RecordType) -> str:
-    used = {r.id for r in ws.records} | set(_log_rows(ws.root).keys())
+    used = {r.id for r in ws.records} | set(log_rows(ws.root).keys())
     used |= {os.path.basename(path).rsplit(".", 1)[0] for path in ws.files}
     numbers = [int(m.group(1)) for name in used if (m := re.match(re.escape(record_type.prefix) + r"-(\d+)", name))]
     return f"{record_type.prefix}-{max(numbers, default=0) + 1:03d}"
@@ -133,7 +133,8 @@ def register_list(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _log_rows(root: str) -> dict[str, list[str]]:
+def log_rows(root: str) -> dict[str, list[str]]:
+    """The disposition log: its last line for each record id (the fields of LOG_HEADER)."""
     path = os.path.join(root, DISPOSITION_LOG)
     if not os.path.exists(path):
         return {}
@@ -179,12 +180,12 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
                          person.email, reason])
     files: dict[str, str | None] = {DISPOSITION_LOG: existing + buffer.getvalue(), **{path: None for path in removed}}
     must_sign = guard(ws, person, files, args.commit)
-    write(ws, files)
+    previous = write(ws, files)
     for path in removed:
         print(f"{path}: removed ({rec.id}, retained until {until})")
     print(f"{DISPOSITION_LOG}: appended disposal of {rec.id} by {person.name} at {at}: {reason}")
     if args.commit:
-        commit(ws, [DISPOSITION_LOG, *removed], f"Dispose of record {rec.id}",
+        commit(ws, previous, f"Dispose of record {rec.id}",
                {"Disposed-by": f"{person.name} <{person.email}>", "Record": rec.id, "Reason": reason},
                sign=must_sign)
     return EXIT_CLEAN

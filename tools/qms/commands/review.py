@@ -54,13 +54,13 @@ def _review(args: argparse.Namespace, ws: Workspace) -> int:
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
     must_sign = guard(ws, person, {doc.path: text}, args.commit)
-    write(ws, {doc.path: text})
+    previous = write(ws, {doc.path: text})
     print(f"{doc.path}: periodic review of {doc.id} revision {doc.revision} by {person.name} at {at}: {args.outcome}"
           + (f" (was due {next_review(doc, ws.config)})" if next_review(doc, ws.config) else ""))
     if args.outcome == "revision-needed":
         print(f"next: qms revise {doc.id} --change \"...\"")
     if args.commit:
-        commit(ws, [doc.path], f"Periodic review of {doc.id}: {args.outcome}",
+        commit(ws, previous, f"Periodic review of {doc.id}: {args.outcome}",
                {"Reviewed-by": f"{person.name} <{person.email}>", "Document": doc.id, "Revision": doc.revision},
                sign=must_sign)
     return EXIT_CLEAN

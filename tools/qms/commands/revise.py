@@ -55,13 +55,13 @@ def _revise(args: argparse.Namespace, ws: Workspace) -> int:
 
     text = edited_front_matter(os.path.join(ws.root, doc.path), apply)
     guard(ws, author(ws), {doc.path: text})
-    write(ws, {doc.path: text})
+    previous = write(ws, {doc.path: text})
     removed = [f"effective {doc.effective.isoformat()}"] if doc.effective else []
     removed += [f"{len(doc.approvals)} approval(s)"] if doc.approvals else []
     removed += [f"{len(doc.periodic_reviews)} periodic review(s)"] if doc.periodic_reviews else []
     print(f"{doc.path}: {doc.id} revision {doc.revision} -> {following}, status approved -> draft, "
           f"change: {change}" + (f"; removed {', '.join(removed)}" if removed else ""))
     if args.commit:
-        commit(ws, [doc.path], f"Revise {doc.id} to revision {following}",
+        commit(ws, previous, f"Revise {doc.id} to revision {following}",
                {"Document": doc.id, "Revision": following, "Change": change})
     return EXIT_CLEAN

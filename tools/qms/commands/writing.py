@@ -20,7 +20,7 @@ from ..model.document import Document, Record
 from ..model.finding import Finding
 from ..model.keys import describe
 from ..model.workspace import Workspace, scan
-from ..model.writer import atomic_write
+from ..model.writer import atomic_write, atomic_write_bytes
 from .common import find_root, today
 from .control import established_history, history_ledger, judge_change
 
@@ -61,15 +61,15 @@ def author(ws: Workspace) -> Person:
     return Person(*git.identity(ws.root)) if git.is_repository(ws.root) else Person("", "")
 
 
-def document(ws: Workspace, doc_id: str) -> Document:
-    """The document with `doc_id`, or a clear error."""
+def document(ws: Workspace, doc_id: str, problems_allowed: bool = False) -> Document:
+    """The document with `doc_id`, or a clear error; one with errors to fix first only if `problems_allowed`."""
     found = ws.by_id.get(doc_id)
     if found is None:
         unreadable = [path for path in ws.unreadable if os.path.basename(path).startswith(doc_id + "-")]
         hint = f"; {unreadable[0]} cannot be read: run qms check" if unreadable else " (qms list shows the ids)"
         raise QmsError(f"no document {doc_id}{hint}")
     errors = [f for f in ws.findings if f.path == found.path and f.severity == "error"]
-    if errors:
+    if errors and not problems_allowed:
         raise QmsError(f"{found.path} has problems to fix first:\n" + "\n".join(f.text() for f in errors))
     return found
 
@@ -131,22 +131,51 @@ def _own_key(ws: Workspace, person: Person, config: Config) -> None:
                        "to list it under your signing_keys)", EXIT_USAGE)
 
 
-def write(ws: Workspace, files: dict[str, str | None]) -> None:
-    """Write each file atomically (None: remove it)."""
+Previous = dict[str, bytes | None]  # path -> its bytes before a command wrote it (None: it did not exist)
+
+
+def write(ws: Workspace, files: dict[str, str | None]) -> Previous:
+    """Write each file atomically (None: remove it); return what each path held before, so that a commit that
+    cannot be made can put the working tree back."""
+    previous: Previous = {}
     for path, text in files.items():
         full = os.path.join(ws.root, path)
+        previous[path] = _bytes(full)
         if text is None:
             os.remove(full)
         else:
             os.makedirs(os.path.dirname(full), exist_ok=True)
             atomic_write(full, text)
+    return previous
 
 
-def commit(ws: Workspace, paths: list[str], subject: str, trailers: dict[str, str], sign: bool = False) -> str:
-    """Commit exactly `paths` (added, changed or removed) with `subject` and trailers; return the new commit.
+def _bytes(full: str) -> bytes | None:
+    if not os.path.lexists(full):
+        return None
+    with open(full, "rb") as handle:
+        return handle.read()
 
-    If the commit cannot be made, the index entries of `paths` are put back as they were and the error says why.
+
+def _put_back(ws: Workspace, previous: Previous) -> None:
+    """Return each path to the bytes it held before the command wrote it."""
+    for path, data in previous.items():
+        full = os.path.join(ws.root, path)
+        if data is None:
+            if os.path.lexists(full):
+                os.remove(full)
+        else:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            atomic_write_bytes(full, data)
+
+
+def commit(ws: Workspace, previous: Previous, subject: str, trailers: dict[str, str], sign: bool = False) -> str:
+    """Commit exactly the paths `write` wrote (added, changed or removed) with `subject` and trailers; return the
+    new commit.
+
+    If the commit cannot be made (a hook rejects it, signing fails), the working tree and the index are put back
+    as they were before the command ran, and the error carries everything Git and its hooks printed.
     """
+    paths = list(previous)
     saved = git.index_entries(ws.root, paths)
     message = subject + "\n\n" + "\n".join(f"{key}: {value}" for key, value in trailers.items()) + "\n"
     try:
@@ -154,9 +183,10 @@ def commit(ws: Workspace, paths: list[str], subject: str, trailers: dict[str, st
         git.run(["commit", "--quiet", *(["-S"] if sign else []), "-m", message, "--", *paths], ws.root)
     except git.GitError as exc:
         git.restore_index_entries(ws.root, paths, saved)
-        raise QmsError(f"{exc.output or exc.message}\nnot committed: the change is in the working tree and the "
-                       "index is as it was (git diff shows the change; git checkout -- FILE undoes it)",
-                       EXIT_USAGE) from None
+        _put_back(ws, previous)
+        raise QmsError(f"{exc.output or exc.message}\nnot committed, and nothing was changed: the working tree and "
+                       "the index are as they were before this command ran (fix what is reported above, then run "
+                       "it again)", EXIT_FINDINGS) from None
     sha = git.text(["rev-parse", "--short", "HEAD"], ws.root)
     print(f"committed {sha}: {subject}")
     return sha

@@ -24,6 +24,7 @@ class Person:
     name: str
     email: str
     keys: tuple[str, ...] = ()  # fingerprints of the person's signing keys (see model/keys.py)
+    handle: str = ""            # their user name on the Git host (GitHub, GitLab), as @name, for CODEOWNERS
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ _ROLE: schema.Schema = {
     "disposes": Key(schema.WORDS),
 }
 _PERSON: schema.Schema = {"name": Key(schema.LINE, True), "email": Key(schema.EMAIL, True),
-                          "signing_keys": Key(schema.LINES)}
+                          "signing_keys": Key(schema.LINES), "handle": Key(schema.LINE)}
+_HANDLE = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*")
 _RECORD_TYPE: schema.Schema = {
     "prefix": Key(schema.LINE, True),
     "folder": Key(schema.LINE, True),
@@ -303,10 +305,20 @@ class _Reader:
                 person = self.check(entry, _PERSON, at + ("people", index), f"person in role '{name}'")
                 if person["name"] and person["email"]:
                     keys = self.keys(person["signing_keys"] or (), at + ("people", index, "signing_keys"))  # type: ignore[arg-type]
-                    people.append(Person(str(person["name"]), str(person["email"]), keys))
+                    people.append(Person(str(person["name"]), str(person["email"]), keys,
+                                         self.handle(person["handle"], at + ("people", index, "handle"))))
             roles[name] = Role(name, str(values["title"] or name), tuple(people),
                                values["approves"] or (), values["disposes"] or ())  # type: ignore[arg-type]
         return roles
+
+    def handle(self, raw: object, at: tuple[str | int, ...]) -> str:
+        if not raw:
+            return ""
+        text = str(raw).strip()
+        if not _HANDLE.fullmatch(text):
+            self.problem(at, f"'{text}' is not a Git host user name", "write it as on GitHub or GitLab, e.g. @dana")
+            return ""
+        return text if text.startswith("@") else "@" + text
 
     def keys(self, listed: tuple[str, ...], at: tuple[str | int, ...]) -> tuple[str, ...]:
         found = []

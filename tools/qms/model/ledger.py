@@ -36,6 +36,10 @@ class Ledger:
         """Who wrote content of this revision of the document: email (lower case) -> name."""
         return self.authors.get((doc_id, revision), {})
 
+    def ids_used(self) -> set[str]:
+        """Every document id history has seen, in use or retired: none is ever given to another document."""
+        return {doc_id for doc_id, _authored in self.first_seen} | set(self.retired)
+
     def content_since(self, doc: Document) -> datetime | None:
         """When the content of `doc` (without its effective date) was first committed, if it was."""
         return self.first_seen.get((doc.id, doc.authored))

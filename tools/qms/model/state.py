@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import revision
-from .config import OWNER, Config
+from .config import OWNER, Config, Person
 from .document import Approval, Document
 from .transition import entry_key
 
@@ -60,6 +60,32 @@ def required_roles(doc: Document, config: Config) -> list[str]:
     doc_type = config.document_types.get(doc.type)
     roles = [doc.owner if role == OWNER else role for role in (doc_type.approvals if doc_type else ())]
     return list(dict.fromkeys(roles))
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """A role whose signature a revision still needs: who may give it, and who may not because they wrote content of
+    the revision (separation of duties)."""
+
+    role: str
+    title: str
+    may_sign: tuple[Person, ...]
+    excluded: tuple[Person, ...]
+
+
+def awaited(doc: Document, config: Config, missing: tuple[str, ...], authors: dict[str, str]) -> list[Awaited]:
+    """For each role in `missing` (an Assessment's), the people who may sign for it; `authors` (email -> name, from
+    the ledger) are those who wrote content of this revision, excluded where qms.yml separates duties."""
+    found = []
+    for name in missing:
+        role = config.roles.get(name)
+        if role is None:
+            continue
+        holders = role.people if doc.type in role.approves else ()
+        wrote = {email.lower() for email in authors} if config.separation_of_duties else set()
+        found.append(Awaited(name, role.title, tuple(p for p in holders if p.email.lower() not in wrote),
+                             tuple(p for p in holders if p.email.lower() in wrote)))
+    return found
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..model.finding import Finding
 from ..model.workspace import Workspace
-from . import approvals, identity, links, mandatory, placeholders, records, review
+from . import approvals, codeowners, identity, links, mandatory, placeholders, records, review
 
 Rule = Callable[[Workspace], Iterable[Finding]]
 
@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     mandatory.check_administration,
     records.check_records,
     placeholders.check_placeholders,
+    codeowners.check_codeowners,
 )
 
 
