@@ -14,9 +14,13 @@ STAMP := $(VENV)/.installed-stamp
 # Only the environment: .venv with qms, mkdocs and the test tools (what CI needs before it runs qms itself).
 setup: $(STAMP)
 
+# Built beside site/ and swapped in only when the strict build passes: a failed build never leaves a site to copy.
 manual: $(STAMP)
 	$(BIN)/qms check
-	$(BIN)/mkdocs build --strict --quiet
+	@rm -rf .site.new
+	@$(BIN)/mkdocs build --strict --quiet --site-dir .site.new || { rm -rf .site.new; \
+		echo "The manual was not built (see above); site/ is unchanged"; exit 1; }
+	@rm -rf .site.old && { test ! -d site || mv site .site.old; } && mv .site.new site && rm -rf .site.old
 	@echo "The manual is built: site/index.html (make serve to browse it at http://127.0.0.1:8000)"
 
 test: $(STAMP) chromium

@@ -152,3 +152,38 @@ def test_printed_procedure_has_the_banner_and_no_navigation(driver: Chrome, sop_
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}",
                             driver.find_element(By.CSS_SELECTOR, ".qms-print-date").text), banner.text  # qms.js
         assert driver.find_element(By.CSS_SELECTOR, ".qms-control").is_displayed()
+
+
+def test_search_by_id_finds_the_document_first(driver: Chrome, base_url: str) -> None:
+    search(driver, base_url, "SOP-009")
+    links = [a.get_attribute("href") or "" for a in driver.find_elements(By.CSS_SELECTOR, "a.md-search-result__link")]
+    assert links and "sop/SOP-009-" in links[0] and "history" not in links[0], links
+    assert not [href for href in links if "/history/" in href], links  # histories are not searched
+
+
+def test_numbered_steps_keep_their_approved_numbers(driver: Chrome, sop_url: str) -> None:
+    driver.get(sop_url)
+    lists = driver.find_elements(By.CSS_SELECTOR, "article ol")
+    starts = [int(ol.get_attribute("start") or "1") for ol in lists]
+    assert starts[:3] == [1, 4, 8], starts  # the text's own 1., 4. and 8., so "steps 5 to 12" are on the page
+    assert "14. " not in driver.find_element(By.CSS_SELECTOR, "article").text  # numbers come from <ol start>
+
+
+def test_master_list_fits_on_screen_and_on_paper(driver: Chrome, base_url: str) -> None:
+    driver.get(base_url + "master-list/")
+    def clipped() -> list[str]:
+        return driver.execute_script("""
+            const table = document.querySelector('.qms-master-list table');
+            const content = document.querySelector('article').getBoundingClientRect();
+            return [...table.querySelectorAll('th, td')].filter(cell => {
+                const box = cell.getBoundingClientRect();
+                return box.width === 0 || box.right > content.right + 1;
+            }).map(cell => cell.textContent);""")
+    header = driver.find_elements(By.XPATH, "//div[contains(@class,'qms-master-list')]//th")
+    assert [cell.text for cell in header][-1] == "Next review"
+    assert clipped() == []
+    with print_media(driver):
+        assert driver.find_elements(By.XPATH, "//div[contains(@class,'qms-master-list')]//th")[-1].is_displayed()
+        assert clipped() == []
+        pdf = driver.print_page()  # Chromium's own print to PDF of the page, as staff would print it
+        assert len(pdf) > 1000

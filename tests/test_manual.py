@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -229,3 +230,56 @@ def test_export_refuses_what_a_strict_build_would_reject(repo: Repo, tmp_path: P
     refused = broken.qms("export", str(tmp_path / "out"))
     assert refused.returncode == 1 and "QMS042" in refused.stderr and "nothing was written" in refused.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_search_indexes_neither_control_blocks_nor_banners_nor_histories(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    texts = " ".join(doc["text"] + doc["title"] for doc in index["docs"])
+    for label in ("Uncontrolled copy when printed", "Revision history of", "Pat Production"):
+        assert label not in texts, label
+    assert not [doc for doc in index["docs"] if doc["location"].startswith("history/")]
+    welding = next(doc for doc in index["docs"] if doc["location"] == "sop/SOP-003-welding/")
+    assert welding["title"] == "SOP-003 Welding" and welding.get("boost") == 10
+
+
+def test_clause_matrix_marks_each_gap_row(site: Path) -> None:
+    page = (site / "clause-matrix" / "index.html").read_text()
+    assert '<div class="qms-table qms-clauses">' in page
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    gaps = [row for row in rows if 'class="qms-gap"' in row]
+    assert gaps and len(gaps) == len([row for row in rows if "<a href" not in row and "<td>" in row])
+    assert f"{len(gaps)} gap(s)." in page
+
+
+def test_history_false_makes_no_history_pages(repo: Repo, tmp_path: Path) -> None:
+    config = (repo.root / "mkdocs.yml").read_text().replace("  - qms\n", "  - qms:\n      history: false\n")
+    (repo.root / "mkdocs-nohistory.yml").write_text(config)
+    try:
+        code, output, _site = build(repo, "-f", "mkdocs-nohistory.yml", "--site-dir", str(tmp_path / "site"))
+    finally:
+        (repo.root / "mkdocs-nohistory.yml").unlink()
+    assert code == 0, output
+    files = every_file(tmp_path / "site")
+    assert not [name for name in files if name.startswith("history/")]
+    assert not [name for name, text in files.items() if "Revision history of" in text or "uncommitted" in text]
+
+
+def test_make_manual_swaps_in_only_a_site_that_built(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True)
+    (clone / ".venv").symlink_to(PROJECT / ".venv")  # the test environment; -o: do not reinstall it
+    shutil.copy(PROJECT / "Makefile", clone / "Makefile")  # the Makefile as it is in this work tree
+    make = ["make", "-s", "-o", ".venv/.installed-stamp", "manual"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MAKE"))}
+    first = subprocess.run(make, cwd=clone, capture_output=True, text=True, env=env, check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    built = (clone / "site" / "index.html").read_bytes()
+    config = clone / "mkdocs.yml"
+    config.write_text(config.read_text() + "unknown_setting: true\n")  # qms check passes; the strict build fails
+    failed = subprocess.run(make, cwd=clone, capture_output=True, text=True, env=env, check=False)
+    assert failed.returncode != 0 and "site/ is unchanged" in failed.stdout + failed.stderr
+    assert (clone / "site" / "index.html").read_bytes() == built
+    assert not (clone / ".site.new").exists() and not (clone / ".site.old").exists()
+    shutil.rmtree(clone / "site")
+    again = subprocess.run(make, cwd=clone, capture_output=True, text=True, env=env, check=False)
+    assert again.returncode != 0 and not (clone / "site").exists()

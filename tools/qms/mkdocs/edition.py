@@ -28,7 +28,9 @@ ASSETS = os.path.join(os.path.dirname(__file__), "assets")
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 MANIFEST = "qms-manifest.json"
 STYLES, SCRIPTS = ("assets/qms/qms.css",), ("assets/qms/qms.js",)
-MARKDOWN_EXTENSIONS = ("sane_lists",)  # numbered steps keep the numbers of the approved text (<ol start>)
+# sane_lists: numbered steps keep the numbers of the approved text (<ol start>); md_in_html: generated tables
+# sit in blocks the stylesheet sizes for screen and paper.
+MARKDOWN_EXTENSIONS = ("sane_lists", "md_in_html")
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def _history(root: str, ws: Workspace, options: Options, verify_from: str | None
     what keeps the manual from being complete (a strict build fails on it)."""
     notes: list[str] = []
     if not options.history:
-        return None, ws.commit[:12] if ws.commit else "uncommitted", None, notes
+        head = ws.commit or (git.head_or_empty(root) if git.is_repository(root) else git.EMPTY_TREE)
+        return None, head[:12] if head != git.EMPTY_TREE else "uncommitted", None, notes
     if not git.is_repository(root):
         notes.append(f"{root} is not a Git repository: revision histories and earlier revisions cannot be published "
                      "(set history: false to build without them)")

@@ -28,6 +28,12 @@ def e(value: object) -> str:
     return html.escape(str(value)).replace("|", "&#124;").replace("\n", " ")
 
 
+def table(kind: str, lines: list[str]) -> list[str]:
+    """A generated Markdown table inside a block the stylesheet knows (md_in_html): it fits the content width on
+    screen and on paper, and its ids, dates and hashes do not wrap."""
+    return [f"<div class=\"qms-table qms-{kind}\" markdown>", "", *lines, "", "</div>", ""]
+
+
 def nav(config: Config, published: dict[str, Published], records: bool) -> list[Any]:
     """The manual's navigation: generated pages, then documents grouped by type, in id order."""
     entries: list[Any] = [{"Home": "index.md"}, {"Master document list": MASTER_LIST},
@@ -146,58 +152,58 @@ def home(ws: Workspace, published: list[Published], src: dict[str, str]) -> str:
     for doc_type in ws.config.document_types.values():
         items = sorted((p for p in published if p.doc.type == doc_type.name), key=lambda p: p.doc.id)
         if items:
-            lines += [f"## {e(doc_type.label)}", "", "| Id | Title | Revision | Effective |", "| --- | --- | --- | --- |"]
-            lines += [f"| {e(p.doc.id)} | [{e(p.doc.title)}]({src[p.doc.id]}) | {e(p.doc.revision)} | "
-                      f"{p.doc.effective.isoformat() if p.doc.effective else ''} |" for p in items]
-            lines.append("")
+            lines += [f"## {e(doc_type.label)}", ""] + table("home", [
+                "| Id | Title | Revision | Effective |", "| --- | --- | --- | --- |",
+                *(f"| {e(p.doc.id)} | [{e(p.doc.title)}]({src[p.doc.id]}) | {e(p.doc.revision)} | "
+                  f"{p.doc.effective.isoformat() if p.doc.effective else ''} |" for p in items)])
     return "\n".join(lines)
 
 
 def master_list(ws: Workspace, published: list[Published], left: list[Left], src: dict[str, str]) -> str:
     """Every published document, and every obsolete one named as obsolete with its successor (no link to it)."""
-    lines = ["# Master document list", "", f"Documents in force on {ws.today.isoformat()}.", "",
-             "| Id | Title | Type | Revision | Effective | Owner | Next review |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| Id | Title | Type | Revision | Effective | Owner | Next review |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for item in sorted(published, key=lambda p: p.doc.id):
         doc, due = item.doc, next_review(item.doc, ws.config)
         owner = ws.config.roles[doc.owner].title if doc.owner in ws.config.roles else doc.owner
-        lines.append(f"| {e(doc.id)} | [{e(doc.title)}]({src[doc.id]}) | {e(doc.type)} | {e(doc.revision)} | "
-                     f"{doc.effective.isoformat() if doc.effective else ''} | {e(owner)} | "
-                     f"{due.isoformat() if due else ''} |")
+        rows.append(f"| {e(doc.id)} | [{e(doc.title)}]({src[doc.id]}) | {e(doc.type)} | {e(doc.revision)} | "
+                    f"{doc.effective.isoformat() if doc.effective else ''} | {e(owner)} | "
+                    f"{due.isoformat() if due else ''} |")
+    lines = ["# Master document list", "", f"Documents in force on {ws.today.isoformat()}.", "", *table("master-list", rows)]
     obsolete = sorted((x for x in left if x.standing.withdrawn is not None), key=lambda x: x.doc.id)
     if obsolete:
-        lines += ["", "## Obsolete documents", "", "Withdrawn from use; kept in the repository, never published.", "",
-                  "| Id | Title | Obsolete since | Reason | Superseded by |", "| --- | --- | --- | --- | --- |"]
+        rows = ["| Id | Title | Obsolete since | Reason | Superseded by |", "| --- | --- | --- | --- | --- |"]
         for x in obsolete:
             successor = x.doc.superseded_by or ""
             target = f"[{e(successor)}]({src[successor]})" if successor in src else e(successor)
-            lines.append(f"| {e(x.doc.id)} | {e(x.doc.title)} | "
-                         f"{x.doc.obsoleted.isoformat() if x.doc.obsoleted else ''} | {e(x.doc.reason or '')} | "
-                         f"{target} |")
+            rows.append(f"| {e(x.doc.id)} | {e(x.doc.title)} | "
+                        f"{x.doc.obsoleted.isoformat() if x.doc.obsoleted else ''} | {e(x.doc.reason or '')} | "
+                        f"{target} |")
+        lines += ["## Obsolete documents", "", "Withdrawn from use; kept in the repository, never published.", "",
+                  *table("obsolete-list", rows)]
     return "\n".join(lines) + "\n"
 
 
 def clause_matrix(published: list[Published], src: dict[str, str]) -> str:
     """ISO 9001:2015 clauses 4.1-10.3 against the documents in force that address them; gaps highlighted."""
-    lines = ["# ISO 9001:2015 clause matrix", "", "Which documents in force address each clause. "
-             "<span class=\"qms-gap\">Gap</span> marks a clause no published document addresses.", "",
-             "| Clause | Title | Documents |", "| --- | --- | --- |"]
     matrix = iso9001.matrix({p.doc.id: p.doc.clauses for p in published})
     gaps = sum(1 for covering in matrix.values() if not covering)
+    rows = ["| Clause | Title | Documents |", "| --- | --- | --- |"]
     for clause, covering in matrix.items():
         cell = ", ".join(f"[{e(i)}]({src[i]})" for i in covering) or "<span class=\"qms-gap\">Gap</span>"
-        lines.append(f"| {clause} | {e(iso9001.CLAUSES[clause])} | {cell} |")
-    lines.insert(3, f"{gaps} gap(s).\n")
+        rows.append(f"| {clause} | {e(iso9001.CLAUSES[clause])} | {cell} |")
+    lines = ["# ISO 9001:2015 clause matrix", "", "Which documents in force address each clause. A highlighted row "
+             "(<span class=\"qms-gap\">Gap</span>) is a clause no published document addresses.", "",
+             f"{gaps} gap(s).", "", *table("clauses", rows)]
     return "\n".join(lines) + "\n"
 
 
 def history_page(item: Published, config: Config, day: date, src_link: str) -> str:
     """The revision history of one document: each revision that came into force, with approvers and commits."""
     doc = item.doc
+    rows = ["| Revision | Effective | Change | Approved by | Commit |", "| --- | --- | --- | --- | --- |"]
+    rows += [_history_row(revision, config) for revision in reversed(effective_revisions(item, day))]
     lines = [f"# Revision history of {e(doc.id)}", "", f"[{e(doc.id)} {e(doc.title)}]({src_link}), "
-             f"revision {e(doc.revision)} in force.", "",
-             "| Revision | Effective | Change | Approved by | Commit |", "| --- | --- | --- | --- | --- |"]
-    for revision in reversed(effective_revisions(item, day)):
-        lines.append(_history_row(revision, config))
+             f"revision {e(doc.revision)} in force.", "", *table("history", rows)]
     return "\n".join(lines) + "\n"
 
 
@@ -234,10 +240,10 @@ def withdrawn(gone: Left, uri: str, src: dict[str, str]) -> str:
 
 def records_register(ws: Workspace) -> str:
     """Records by type with dates and retention (metadata only: records' contents are never published)."""
-    lines = ["# Records register", "", "| Id | Title | Type | Date | Retained until |", "| --- | --- | --- | --- | --- |"]
+    rows = ["| Id | Title | Type | Date | Retained until |", "| --- | --- | --- | --- | --- |"]
     for record in sorted(ws.records, key=lambda r: r.id):
         record_type = ws.config.record_types.get(record.type)
         until = retain_until(record.date, record_type.retention_years) if record_type else None
-        lines.append(f"| {e(record.id)} | {e(record.title)} | {e(record.type)} | {record.date.isoformat()} | "
-                     f"{until.isoformat() if until else ''} |")
-    return "\n".join(lines) + "\n"
+        rows.append(f"| {e(record.id)} | {e(record.title)} | {e(record.type)} | {record.date.isoformat()} | "
+                    f"{until.isoformat() if until else ''} |")
+    return "\n".join(["# Records register", "", *table("records", rows)]) + "\n"
