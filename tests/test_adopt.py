@@ -112,3 +112,25 @@ def test_the_manual_publishes_the_adopted_document(imported: tuple[Repo, Path]) 
     assert "How welds are made and checked." in page and "adopted" in page
     manifest = json.loads((repo.root / "site/qms-manifest.json").read_text())
     assert any(entry["id"] == "SOP-003" for entry in manifest["documents"])
+
+
+def test_adoption_never_hides_a_finding_of_verified_history(imported: tuple[Repo, Path]) -> None:
+    repo, facts = imported
+    repo.become("admin")
+    repo.qms("adopt", "--facts", str(facts), check=True)  # verify_from is set now
+    sop1 = "procedures/sop/SOP-001-nonconformity.md"
+    repo.edit(sop1, "Record it on", "Forged step. Record it on")  # an approved text changed without a revision
+    repo.become("author")
+    repo.commit("Edit SOP-001", sop1, no_verify=True)
+    assert repo.qms("verify").returncode == 1
+    (repo.root / "later.md").write_text(WELD.replace("Welding", "Brazing"))
+    repo.qms("import", str(repo.root / "later.md"), check=True)
+    (repo.root / "later.md").unlink()
+    repo.commit("Import the brazing procedure")
+    facts.write_text("id,email,role,at,effective\nSOP-004,production@example.com,production-manager,2024-03-01,"
+                     "2024-03-15\nSOP-004,quality@example.com,quality-manager,2024-03-02,2024-03-15\n")
+    repo.become("admin")
+    refused = repo.qms("adopt", "--facts", str(facts))
+    assert refused.returncode == 2 and "adoption never hides a finding" in refused.stderr, refused.stderr
+    assert repo.status() == ""
+    assert repo.qms("verify").returncode == 1  # the forged edit is still reported

@@ -112,3 +112,15 @@ def test_the_licence_is_the_one_pyproject_names() -> None:
     licence = (PROJECT / "LICENSE").read_text()
     assert 'license = "MIT"' in (PROJECT / "pyproject.toml").read_text()
     assert licence.startswith("MIT License\n") and "WITHOUT WARRANTY OF ANY KIND" in licence
+
+
+def test_new_writes_a_hostile_title_as_text_in_its_heading(starter: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import markdown
+
+    title = "Click [here](javascript:alert(1)) <script>x</script> & *now*"
+    assert main(["new", "procedure", title, "-C", str(starter)]) == 0
+    created = next((starter / "procedures/sop").glob("SOP-013-*.md")).read_text()
+    heading = next(line for line in created.splitlines() if line.startswith("# "))
+    html = markdown.markdown(heading)
+    assert "<a" not in html and "<script" not in html and "<em>" not in html, html
+    assert __import__("html").unescape(html.removeprefix("<h1>").removesuffix("</h1>")) == title  # shown as written

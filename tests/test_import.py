@@ -202,3 +202,16 @@ def test_word_losses_are_counted(tmp_path: Path) -> None:
     found = {f.message for f in word_source(str(marked), "marked-media").losses}
     assert found == {"1 tracked changes not carried over", "1 fields not carried over",
                      "1 embedded objects not carried over"}
+
+
+def test_symbolic_links_are_never_followed(corpus: tuple[Repo, Path], tmp_path: Path) -> None:
+    repo, source = corpus
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Secret\n\nNot for the QMS.\n")
+    (source / "linked.md").symlink_to(secret)
+    before = repo.status()
+    refused = repo.qms("import", str(source / "linked.md"))
+    assert refused.returncode == 2 and "symbolic link" in refused.stderr
+    done = repo.qms("import", str(source), "--dry-run")
+    assert done.returncode == 0 and "linked.md" not in done.stdout + done.stderr and "Secret" not in done.stdout
+    assert repo.status() == before

@@ -69,13 +69,25 @@ def test_a_revision_approved_for_a_later_date_can_be_referred_to(repo: Repo) -> 
 
 def test_an_obsoletion_from_a_later_date_keeps_the_document_in_force_until_then(repo: Repo) -> None:
     repo.become("quality-manager")
+    refused = repo.qms("obsolete", "FRM-001", "--reason", "Merged into SOP-001.", "--date", "2027-03-01", "--commit")
+    assert refused.returncode == 1 and "QMS052" in refused.stderr and "withdrawn on 2027-03-01" in refused.stderr
+    assert repo.status() == ""  # SOP-001 would still refer to it on that day: refused before writing
+    repo.become("author")  # so SOP-001 is revised first, to stop referring to it from before that day
+    repo.qms("revise", "SOP-001", "--change", "The report form is merged into this procedure.", check=True)
+    repo.edit(SOP1, 'references: ["FRM-001"]', "references: []")
+    repo.edit(SOP1, "Record it on [FRM-001](../forms/FRM-001-nonconformity-report.md).", "Record it here.")
+    repo.commit("Revise SOP-001")
+    repo.become("production-manager")
+    repo.qms("approve", "SOP-001", "--effective", "2027-02-01", "--commit", check=True)
+    repo.become("quality-manager")
+    repo.qms("approve", "SOP-001", "--commit", check=True)
     done = repo.qms("obsolete", "FRM-001", "--reason", "Merged into SOP-001.", "--date", "2027-03-01", "--commit")
     assert done.returncode == 0, done.stdout + done.stderr
     assert errors(repo) == set()
     assert listing(repo)["FRM-001"]["in_force"] == "1"
     after = listing(repo, "--as-of", "2027-03-01")["FRM-001"]
     assert (after["in_force"], after["standing"]) == (None, "withdrawn on 2027-03-01")
-    assert ("QMS052", SOP1) in errors(repo, "--as-of", "2027-03-01")  # SOP-001 still refers to it then
+    assert errors(repo, "--as-of", "2027-03-01") == set()  # nothing refers to it then
 
 
 def test_text_approved_for_a_later_date_refers_only_to_what_is_in_force_then(repo: Repo) -> None:
@@ -153,6 +165,7 @@ def test_every_view_shows_the_same_revisions_in_force(timeline: Repo, tmp_path: 
     assert {row["id"]: row["in_force"] for row in pack["master_list"] if row["in_force"]} == expected
     records = {row["id"] for row in pack["records"]}
     assert ("NCR-002" in records) == (day >= "2026-09-07")  # records that existed on the day, no others
+    assert ("NCR-001" in records) == (day >= "2026-03-01")  # before the adoption: as its stated dates say
     config = (timeline.root / "mkdocs.yml").read_text().replace("  - qms\n", f"  - qms:\n      build_date: {day}\n")
     (timeline.root / f"mkdocs-{day}.yml").write_text(config)  # beside mkdocs.yml: the plugin finds the QMS there
     built = timeline.run(str(Path(timeline.env["PATH"].split(":")[0]) / "mkdocs"), "build", "--strict", "-f",

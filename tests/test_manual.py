@@ -101,7 +101,7 @@ def test_front_matter_cannot_inject_markup(site: Path) -> None:
     manifest = json.loads((site / "qms-manifest.json").read_text())
     assert "Handling <script>alert(1)</script> parts" in [d["title"] for d in manifest["documents"]]
     page = (site / "sop" / "SOP-006-handling" / "index.html").read_text()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&#60;script&#62;alert(1)&#60;/script&#62;" in page  # shown as text
 
 
 def test_control_block_and_provenance(site: Path, repo: Repo) -> None:

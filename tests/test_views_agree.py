@@ -373,7 +373,7 @@ def draft_withdrawn(repo: Repo) -> None:
 
 def obsolete_from_a_later_date(repo: Repo) -> None:
     repo.become("quality-manager")
-    repo.qms("obsolete", "FRM-001", "--reason", "Merged into SOP-001.", "--date", "2026-12-01", check=True)
+    repo.qms("obsolete", "QM-001", "--reason", "Merged into SOP-001.", "--date", "2026-12-01", check=True)
 
 
 def own_periodic_review(repo: Repo) -> None:

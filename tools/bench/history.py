@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import random
 import subprocess
 import sys
@@ -87,8 +88,18 @@ def bench_history(root: str, runs: int, documents: int) -> None:
     def cold() -> measure.Sample:  # neither reads nor writes the cache
         return measure.run([sys.executable, "-c", INDEX_SCRIPT, root, "cold"])
 
+    exports = iter(range(1_000_000))
+
+    def export() -> measure.Sample:  # warm, like the manual build: writes the edition into a new folder each run
+        out = os.path.join(root, f".bench-export-{next(exports)}")
+        sample = measure.run([os.path.join(os.path.dirname(sys.executable), "qms"), "export", out], cwd=root,
+                             ok=(0, 1))
+        shutil.rmtree(out, ignore_errors=True)
+        return sample
+
     results = measure.compare({
         floor: lambda: measure.run(["git", "log", "--name-status", "--format=%H %an %ae %aI"], cwd=root),
+        "qms export (the edition as Markdown, warm)": export,
         "history index, cached by blob id (warm)": lambda: measure.run([sys.executable, "-c", INDEX_SCRIPT, root,
                                                                           "warm"]),
         "history index, no cache (cold)": cold,
@@ -98,7 +109,7 @@ def bench_history(root: str, runs: int, documents: int) -> None:
             [sys.executable, "-c", PER_DOCUMENT, root], stdin=paths),
     }, 1))
     measure.report(f"history index: {documents} documents, {commits} commits", results, floor,
-                   {"history index, cached by blob id (warm)": 3.0})
+                   {"history index, cached by blob id (warm)": 3.0, "qms export (the edition as Markdown, warm)": 3.0})
     per_doc = results[f"per-document git log -1 ({documents} calls)"].median
     for name in ("history index, cached by blob id (warm)", "history index, no cache (cold)"):
         speedup = per_doc / results[name].median

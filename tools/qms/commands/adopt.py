@@ -20,6 +20,7 @@ from ..model.transition import ADOPTION_TRAILER, CONFIG_TRAILER
 from ..model.workspace import Workspace
 from ..model.writer import edited_front_matter, edited_yaml
 from .common import add_common
+from .control import judge_history
 from .writing import actor, commit, document, editing, guard, write
 
 EXAMPLE = """example (adoption.csv: one row per approval the document had before it was in Git):
@@ -56,6 +57,14 @@ def _adopt(args: argparse.Namespace, ws: Workspace) -> int:
     if not ws.config.may_administer(person.email):
         raise QmsError(f"{person.name} holds no administering role ({', '.join(ws.config.administrators or ())}): "
                        "adoption changes verify_from in qms.yml, which only an administrator may do", EXIT_USAGE)
+    if ws.config.verify_from:  # moving verify_from ends the verification of what came before: never over a finding
+        unresolved = [f for f in judge_history(ws.root, ws.config, ws.config.verify_from).findings
+                      if f.severity == "error"]
+        if unresolved:
+            raise QmsError("refused, and nothing was written: adopting moves verify_from, so history since "
+                           f"{ws.config.verify_from[:12]} would no longer be verified, and qms verify reports:\n"
+                           + "\n".join(f.text() for f in unresolved[:20])
+                           + "\n(resolve these first; adoption never hides a finding)", EXIT_USAGE)
     facts = _facts(args.facts)
     files: dict[str, str | None] = {}
     trailers = []

@@ -105,11 +105,14 @@ def _files(paths: list[str]) -> list[str]:
     """The files named, and the Markdown and Word files under the folders named, in a stable order."""
     found = []
     for path in paths:
+        if os.path.islink(path):
+            raise QmsError(f"{path}: a symbolic link, refused (import the file itself; links are never followed)",
+                           EXIT_USAGE)
         if os.path.isdir(path):
             for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d)))
                 found += [os.path.join(folder, n) for n in sorted(names) if n.lower().endswith(SUFFIXES)
-                          and not n.startswith(("~$", "."))]
+                          and not n.startswith(("~$", ".")) and not os.path.islink(os.path.join(folder, n))]
         elif os.path.isfile(path):
             found.append(path)
         else:

@@ -8,6 +8,7 @@ import os
 import re
 import unicodedata
 
+from ..model.source import heading_text
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..model import revision
 from ..model.config import Config, DocType
@@ -90,7 +91,7 @@ def skeleton(config: Config, doc_type: DocType, doc_id: str, title: str, owner: 
         "clauses: []",
         "references: []",
         "---",
-        f"# {title}",
+        f"# {heading_text(title)}",
         "",
     ]
     for section in doc_type.sections:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from ..errors import EXIT_USAGE, QmsError
 
@@ -201,3 +201,9 @@ def first_parent_child(cwd: str, commit: str, head: str = "HEAD") -> str | None:
     found = run(["rev-list", "--first-parent", "--reverse", f"{commit}..{head}"], cwd, check=False)
     line = found.decode("ascii", errors="replace").split("\n", 1)[0].strip()
     return line or None
+
+
+def commit_date(cwd: str, commit: str) -> date:
+    """The day (UTC) `commit` was committed."""
+    stamp = text(["show", "-s", "--format=%ct", commit], cwd)
+    return datetime.fromtimestamp(int(stamp), tz=timezone.utc).date()

@@ -8,9 +8,11 @@ Before the QMS was adopted into Git, what existed is what the adoption commit st
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from ..model.config import Config
+from ..model.document import Document
 from ..model.workspace import DOCUMENTS, RECORDS, Workspace, from_tree
 from . import established, git, index
 
@@ -53,4 +55,18 @@ def workspace_on(root: str, config: Config, day: date) -> Workspace:
     files = [(path, link, size, blobs.get(blob)) for path, blob, link, size in entries]
     ws = from_tree(root, in_force, day, files, history=there.ledger)
     ws.commit = commit
+    if git.commit_date(root, commit) > day:  # before the adoption: only what its stated facts say existed by then
+        ws.records = [record for record in ws.records if record.date <= day]
+        ws.documents = [_as_stated_on(doc, day) for doc in ws.documents]
     return ws
+
+
+def _as_stated_on(doc: Document, day: date) -> Document:
+    """An adopted document as its own stated dates say it stood on `day`: reviews made later left out, and an
+    obsoletion from a later day not yet made."""
+    reviews = tuple(review for review in doc.periodic_reviews if review.at.date() <= day)
+    if doc.status == "obsolete" and (doc.obsoleted is None or doc.obsoleted > day):
+        return replace(doc, status="approved", obsoleted=None, reason=None, superseded_by=None,
+                       approvals=tuple(a for a in doc.approvals if a.meaning != "obsoletion"),
+                       periodic_reviews=reviews)
+    return replace(doc, periodic_reviews=reviews) if reviews != doc.periodic_reviews else doc

@@ -6,7 +6,6 @@ inject markup into the manual.
 
 from __future__ import annotations
 
-import html
 import posixpath
 from datetime import date
 from typing import Any
@@ -15,6 +14,7 @@ from ..gitlog.trail import Revision
 from ..model import clock, iso9001
 from ..model.config import Config
 from ..model.document import Approval
+from ..model.source import markdown_text
 from ..model.transition import entry_key
 from ..model.state import next_review, retain_until
 from ..model.workspace import Workspace
@@ -24,8 +24,8 @@ MASTER_LIST, CLAUSE_MATRIX, RECORDS = "master-list.md", "clause-matrix.md", "rec
 
 
 def e(value: object) -> str:
-    """Escape front-matter or Git text for Markdown and HTML: no markup, no table-column breaks."""
-    return html.escape(str(value)).replace("|", "&#124;").replace("\n", " ")
+    """Escape front-matter or Git text for Markdown and HTML: no markup, no link, no table-column break."""
+    return markdown_text(str(value))
 
 
 def table(kind: str, lines: list[str]) -> list[str]:

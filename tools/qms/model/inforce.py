@@ -48,15 +48,16 @@ class Standing:
 
 
 def standing(current: Document, releases: Sequence[Release], config: Config, day: date,
-             authority: Authority | None = None) -> Standing:
-    """Where `current` stands on `day`, given the releases of its id that history holds, oldest first."""
+             authority: Authority | None = None, commit: str | None = None) -> Standing:
+    """Where `current` stands on `day`, given the releases of its id that history holds, oldest first (`commit`:
+    the commit `current` was read from, if it was read from one)."""
     state = assess(current, config, day, authority).state
     candidates = [*releases]
     if candidates and same_release(candidates[-1].doc, current):
         last = candidates.pop()  # the folder holds exactly the last release: keep its commit, use the whole text
         candidates.append(Release(current, last.commit, last.blob, last.committed, last.config))
     elif current.status in ("approved", "obsolete"):
-        candidates.append(Release(current, None))
+        candidates.append(Release(current, commit))
     for release in reversed(candidates):
         judged = assess(release.doc, release.config or config, day, authority).state
         if judged == EFFECTIVE:

@@ -78,3 +78,18 @@ def split_front_matter(text: str, path: str) -> Split:
     raise FindingError(
         Finding(path, 1, "QMS011", "front matter is not closed", "add a line '---' after the last front matter key")
     )
+
+
+_MARKDOWN_SPECIAL = str.maketrans({char: f"&#{ord(char)};" for char in "\\`*_[]<>&|#!\"'"})
+
+
+def markdown_text(value: str) -> str:
+    """`value` as literal text in generated Markdown or HTML (attribute values too): no markup, no link, no
+    table-column break."""
+    return value.translate(_MARKDOWN_SPECIAL).replace("\n", " ")
+
+
+def heading_text(value: str) -> str:
+    """`value` as literal text in a Markdown file people edit: markup characters escaped, readable as written."""
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace("\n", " ")
+    return "".join("\\" + char if char in "\\`*_[]()#!|" else char for char in text)

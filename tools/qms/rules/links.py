@@ -45,6 +45,18 @@ def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> I
         yield Finding(doc.path, line, "QMS052", f"{own.state} {doc.id} refers to {target.id}, which has no revision "
                       f"in force{when}: {describe(there)}", "refer to a document in force, or approve both with the same "
                       "effective date")
+        return
+    withdrawn = target.obsoleted if target.status == "obsolete" and target.obsoleted and target.obsoleted > day \
+        else None
+    if withdrawn is None or standing(target, ws.history.releases.get(target.id, ()), ws.config, withdrawn,
+                                     ws.authority).withdrawn is None:
+        return
+    later = standing(doc, ws.history.releases.get(doc.id, ()), ws.config, withdrawn, ws.authority).in_force
+    if later is not None and later.doc is doc:  # this text is still in force when the target is withdrawn
+        yield Finding(doc.path, line, "QMS052", f"{doc.id} refers to {target.id}, which is withdrawn on {withdrawn}, "
+                      f"while this revision of {doc.id} is still in force", f"revise {doc.id} to refer to "
+                      f"{target.superseded_by or 'what replaces it'}, effective by {withdrawn}, or withdraw "
+                      f"{target.id} from a later date")
 
 
 def check_links(ws: Workspace) -> Iterator[Finding]:
