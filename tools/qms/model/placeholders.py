@@ -28,6 +28,8 @@ class Placeholder:
 
 def placeholders(body: str, body_line: int) -> list[Placeholder]:
     """The template text left in `body` (code blocks and inline code skipped), with file line numbers."""
+    if _PLACEHOLDER.search(body) is None:  # most bodies: one pass, nothing to place
+        return []
     if "```" in body or "~~~" in body:
         body = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     found = []
