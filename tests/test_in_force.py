@@ -189,3 +189,14 @@ def test_history_says_when_each_revision_was_in_force(timeline: Repo) -> None:
                                       check=True).stdout)
     assert earlier["standing"] == "revision 1 in force since 2026-01-05"
     assert [r["revision"] for r in earlier["revisions"]] == ["1", "2"]  # approved on 2026-04-10, pending then
+
+
+def test_the_review_due_is_of_the_revision_in_force(repo: Repo) -> None:
+    repo.become("author")
+    repo.qms("revise", "QM-001", "--change", "Clarified the scope.", check=True)
+    repo.commit("Revise QM-001")
+    repo.at("2027-01-01T09:00:00")  # revision 1's yearly review is due on 2027-01-05
+    tasks = json.loads(repo.qms("inbox", "--person", "quality@example.com", "--format", "json",
+                                check=True).stdout)["tasks"]
+    reviews = [task for task in tasks if task["task"] == "review" and task["id"] == "QM-001"]
+    assert [(task["revision"], task["due"]) for task in reviews] == [("1", "2027-01-05")]

@@ -90,7 +90,7 @@ def _reviews(ws: Workspace, person: Person) -> list[dict[str, object]]:
     """Periodic reviews of documents owned by a role the person holds, overdue or due within the notice period."""
     held = {role.name for role in ws.config.holders(person.email)}
     horizon = (ws.today + timedelta(days=REVIEW_NOTICE_DAYS)).isoformat()
-    return [{"task": "review", "id": row["id"], "revision": row["revision"], "due": row["next_review"],
+    return [{"task": "review", "id": row["id"], "revision": row["in_force"], "due": row["next_review"],
              "what": f"periodic review{' (overdue)' if row['overdue'] else ''}: {row['title']}", "path": row["path"]}
             for row in master_list(ws) if row["owner"] in held and row["next_review"]
             and str(row["next_review"]) <= horizon]

@@ -18,6 +18,7 @@ from ..model import clock
 from ..model.transition import DISPOSITION_LOG
 from .common import add_common, open_workspace, parse_date
 from .new import slug
+from ..model.source import heading_text
 from .writing import actor, add_commit_option, author, commit, editing, guard, now, record, write
 
 LOG_HEADER = ["id", "path", "title", "type", "date", "retain_until", "disposed_at", "name", "email", "reason"]
@@ -92,7 +93,7 @@ def _create(args: argparse.Namespace, ws: Workspace) -> int:
              f"procedure: {record_type.procedure}"]
     lines += [f"form: {args.form}"] if args.form else []
     lines += [f"corrects: {args.corrects}"] if args.corrects else []
-    lines += ["---", f"# {title}", "", "Record what happened, what was found and what was done.", ""]
+    lines += ["---", f"# {heading_text(title)}", "", "Record what happened, what was found and what was done.", ""]
     guard(ws, author(ws), {rel: "\n".join(lines)})
     write(ws, {rel: "\n".join(lines)})
     until = retain_until(args.date or ws.today, record_type.retention_years)

@@ -44,6 +44,18 @@ class Ledger:
         """When the content of `doc` (without its effective date) was first committed, if it was."""
         return self.first_seen.get((doc.id, doc.authored))
 
+    def restores_release(self, transition: Transition) -> bool:
+        """Whether the transition abandons a draft of a revision never approved, putting the document back exactly
+        as its last release (`qms withdraw` of a revision): nothing new is written, signed or dated, so there is
+        nothing further to judge."""
+        before, after = transition.before, transition.after
+        if not isinstance(before, Document) or not isinstance(after, Document) or before.status != "draft":
+            return False
+        if self.approved.get((before.id, before.revision)) or after.revision == before.revision:
+            return False
+        found = self.releases.get(after.id, [])
+        return bool(found) and same_release(found[-1].doc, after) and found[-1].doc.path == after.path
+
     def apply(self, transition: Transition) -> None:
         """Record what the transition established."""
         if transition.kind is not Kind.DOCUMENT:

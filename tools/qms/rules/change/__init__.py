@@ -69,6 +69,8 @@ def judge_act(transitions: list[Transition], ctx: Context) -> list[Finding]:
     for act_rule in per_act:
         findings += act_rule(transitions, ctx)
     for transition in transitions:
+        if ctx.ledger.restores_release(transition):
+            continue
         for rule in per_transition:
             findings += rule(transition, ctx)
     return findings
