@@ -215,3 +215,23 @@ def test_symbolic_links_are_never_followed(corpus: tuple[Repo, Path], tmp_path: 
     done = repo.qms("import", str(source), "--dry-run")
     assert done.returncode == 0 and "linked.md" not in done.stdout + done.stderr and "Secret" not in done.stdout
     assert repo.status() == before
+
+
+def test_what_the_source_said_is_never_dropped_unseen(corpus: tuple[Repo, Path], tmp_path: Path) -> None:
+    repo, _source = corpus
+    source = tmp_path / "other"
+    source.mkdir()
+    (source / "nc.md").write_text("---\nid: SOP-001\nowner: nobody-role\n---\n# Nonconformity \\<b\\>old\\</b\\>\n\n"
+                                  "Handle it.\n")
+    (source / "again.md").write_text("# Nonconformity\n\nThe same procedure again.\n")
+    done = repo.qms("import", str(source), "--dry-run", "--plan", str(tmp_path / "plan.csv"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    plan = {Path(row["source"]).name: row for row in csv.DictReader((tmp_path / "plan.csv").open())}
+    assert plan["nc.md"]["title"] == "Nonconformity <b>old</b>"  # the source's escapes are not part of the title
+    assert "front matter's id SOP-001 is not used" in plan["nc.md"]["notes"]
+    assert "front matter's owner nobody-role is not a role here" in plan["nc.md"]["notes"]
+    assert "same title as SOP-001, already in the QMS" in plan["again.md"]["notes"]
+    done = repo.qms("import", str(source / "nc.md"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    draft = next(repo.root.glob("procedures/sop/SOP-003-*.md")).read_text()
+    assert '#   id: "SOP-001"' in draft and '#   owner: "nobody-role"' in draft

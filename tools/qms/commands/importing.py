@@ -63,7 +63,8 @@ def _import(args: argparse.Namespace, ws: Workspace) -> int:
             problems.append(exc.finding)
     numbers = {kind.prefix: int(next_id(ws, kind).rsplit("-", 1)[1]) for kind in config.document_types.values()}
     plans = plan(sources, config, numbers, slug, args.type, args.owner, _mapping(args.mapping),
-                 taken=[doc.id for doc in ws.documents])
+                 taken=[doc.id for doc in ws.documents],
+                 existing={doc.title.lower(): doc.id for doc in ws.documents})
     problems += check_plan(plans, config)
     problems += [loss for source in sources for loss in source.losses]
     _print_plan(plans)

@@ -92,7 +92,8 @@ def title_of(source: Source, fallback: str) -> str:
         return " ".join(given.split())
     heading = _HEADING.search(source.body)
     if heading:
-        return " ".join(re.sub(r"[*_`]", "", heading.group(1)).split())
+        unescaped = re.sub(r"\\(.)", r"\1", heading.group(1))  # Markdown's (and pandoc's) backslash escapes
+        return " ".join(re.sub(r"[*_`]", "", unescaped).split())
     stem = posixpath.splitext(posixpath.basename(fallback))[0]
     return " ".join(re.sub(r"[_-]+", " ", stem).split()).capitalize() or "Untitled"
 
@@ -142,9 +143,12 @@ def _tables(body: str) -> Iterable[list[list[str]]]:
 
 def plan(sources: list[Source], config: Config, next_number: Mapping[str, int], slug: Callable[[str], str],
          chosen_type: str | None = None, chosen_owner: str | None = None,
-         mapping: Mapping[str, Mapping[str, str]] | None = None, taken: Iterable[str] = ()) -> list[Planned]:
+         mapping: Mapping[str, Mapping[str, str]] | None = None, taken: Iterable[str] = (),
+         existing: Mapping[str, str] | None = None) -> list[Planned]:
     """Propose, for each source in order, an id (the next free number of its type), type, title, owner and
-    clauses; the administrator's `mapping` (by source path) overrides any of them."""
+    clauses; the administrator's `mapping` (by source path) overrides any of them. Where the source's own front
+    matter says otherwise, or a document of the QMS (`existing`: lower-case title -> id) has the same title, the
+    plan's notes say so."""
     numbers = dict(next_number)
     used = set(taken)
     owner_default = chosen_owner or ("quality-manager" if "quality-manager" in config.roles else
@@ -168,6 +172,13 @@ def plan(sources: list[Source], config: Config, next_number: Mapping[str, int], 
         notes = []
         if title.lower() in titles:
             notes.append(f"same title as {titles[title.lower()]}")
+        if title.lower() in (existing or {}):
+            notes.append(f"same title as {(existing or {})[title.lower()]}, already in the QMS")
+        given_id = source.front.get("id")
+        if given_id is not None and str(given_id) != doc_id:
+            notes.append(f"its front matter's id {given_id} is not used (taken, or not of type {doc_type})")
+        if given_owner is not None and str(given_owner) != owner:
+            notes.append(f"its front matter's owner {given_owner} is not a role here: owner {owner} proposed")
         titles.setdefault(title.lower(), source.path)
         folder = kind.folder if kind is not None else "procedures"
         path = f"{folder}/{doc_id}-{slug(title)}.md"
@@ -218,7 +229,10 @@ def draft_text(item: Planned, source: Source, first_revision: str) -> str:
              f"owner: {item.owner}",
              f"revision: {first_revision if first_revision.isdigit() else json.dumps(first_revision)}",
              "status: draft", f"clauses: {json.dumps(list(item.clauses))}", "references: []"]
-    others = {key: value for key, value in source.front.items() if key not in KEPT_KEYS}
+    taken = {"id": item.id, "title": item.title, "type": item.type, "owner": item.owner,
+             "clauses": list(item.clauses)}
+    others = {key: value for key, value in source.front.items()
+              if key not in KEPT_KEYS or value != taken.get(key)}  # nothing the source said is dropped unseen
     if others:
         front.append(f"# imported from {source.path}, front matter not carried over:")
         front += [f"#   {key}: {json.dumps(value, ensure_ascii=False, default=str)}" for key, value in others.items()]
