@@ -456,3 +456,16 @@ def test_withdraw_refuses_what_was_ever_approved(repo: Repo) -> None:
     assert repo.status() == tree
     draft_refused = repo.qms("obsolete", "SOP-002", "--reason", "Not needed.")
     assert "qms withdraw SOP-002" in draft_refused.stderr
+
+
+@pytest.mark.parametrize("committer,counts", [("author", False), ("quality-manager", True)])
+def test_a_review_counts_only_when_committed_by_the_person_it_names(repo: Repo, committer: str, counts: bool) -> None:
+    """The change engine reports a review committed by someone else (QMS120); the overdue warning and the master
+    list do not count it either."""
+    hand_sign(repo, SOP1, "quality-manager", key="periodic_reviews")
+    as_(repo, committer, "Periodic review of SOP-001")
+    repo.at("2028-03-01T09:00:00")  # two years after the effective date: overdue, unless the review counts
+    found = findings(repo, "check")
+    assert any(f["code"] == "QMS060" and f["path"] == SOP1 for f in found) != counts
+    rows = json.loads(repo.qms("list", "--format", "json", check=True).stdout)
+    assert next(row["overdue"] for row in rows if row["id"] == "SOP-001") != counts

@@ -9,7 +9,6 @@ import sys
 
 from ..errors import EXIT_CLEAN
 from ..model.inforce import describe
-from ..model.state import next_review
 from ..model.workspace import Workspace
 from .common import add_common, open_workspace
 
@@ -36,7 +35,7 @@ def rows(ws: Workspace) -> list[dict[str, object]]:
     for doc in sorted(ws.documents, key=lambda d: d.id):
         item = ws.standing(doc)
         release = item.in_force
-        due = next_review(release.doc, release.config or ws.config) if release else None
+        due = ws.next_review(release.doc, release.config) if release else None
         row: dict[str, object] = {
             "id": doc.id, "title": doc.title, "type": doc.type, "revision": doc.revision, "state": item.state,
             "in_force": release.doc.revision if release else None, "owner": doc.owner,

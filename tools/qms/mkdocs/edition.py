@@ -125,7 +125,7 @@ def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) ->
         meta = {"title": pages.e(f"{doc.id} {doc.title}"), "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type},
                 "search": {"boost": 10}}
         block = pages.control_block(item, ws.config, src, day, options.directory_urls, proved,
-                                    history=options.history)
+                                    history=options.history, due=ws.next_review(doc))
         body = "\n" + doc.body if doc.body.startswith("---") else doc.body
         edition.pages[src] = _front(meta) + block + body + pages.provenance(item.source_commit, edition.built_from,
                                                                              day)

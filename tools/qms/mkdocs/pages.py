@@ -16,7 +16,7 @@ from ..model.config import Config
 from ..model.document import Approval
 from ..model.source import markdown_text
 from ..model.transition import entry_key
-from ..model.state import next_review, retain_until
+from ..model.state import retain_until
 from ..model.workspace import Workspace
 from .publish import Left, Published, effective_revisions
 
@@ -78,7 +78,7 @@ def _utc(moment: object) -> str:
 
 
 def control_block(item: Published, config: Config, uri: str, day: date, directory_urls: bool = True,
-                  proofs: dict[str, str] | None = None, history: bool = True) -> str:
+                  proofs: dict[str, str] | None = None, history: bool = True, due: date | None = None) -> str:
     """The block at the top of every published document (the Part 11 signature manifestation), with what history
     proved about each signature (`proofs`, by entry key; nothing is claimed where history was not read)."""
     doc = item.doc
@@ -93,7 +93,6 @@ def control_block(item: Published, config: Config, uri: str, day: date, director
     approvals = "".join(
         f"<li>{e(a.name)}, {e(config.roles[a.role].title if a.role in config.roles else a.role)}, {e(a.meaning)}, "
         f"{e(_utc(a.at))}{proof(a)}</li>" for a in doc.approvals if a.fingerprint == doc.fingerprint)
-    due = next_review(doc, config)
     rows = [
         ("Document", f"{e(doc.id)} {e(doc.title)}"),
         ("Revision", e(doc.revision) + (f" <small>({e(doc.change)})</small>" if doc.change else "")),
@@ -163,7 +162,7 @@ def master_list(ws: Workspace, published: list[Published], left: list[Left], src
     """Every published document, and every obsolete one named as obsolete with its successor (no link to it)."""
     rows = ["| Id | Title | Type | Revision | Effective | Owner | Next review |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for item in sorted(published, key=lambda p: p.doc.id):
-        doc, due = item.doc, next_review(item.doc, ws.config)
+        doc, due = item.doc, ws.next_review(item.doc)
         owner = ws.config.roles[doc.owner].title if doc.owner in ws.config.roles else doc.owner
         rows.append(f"| {e(doc.id)} | [{e(doc.title)}]({src[doc.id]}) | {e(doc.type)} | {e(doc.revision)} | "
                     f"{doc.effective.isoformat() if doc.effective else ''} | {e(owner)} | "

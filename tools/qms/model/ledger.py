@@ -31,6 +31,7 @@ class Ledger:
     last_effective: dict[str, tuple[str, date]] = field(default_factory=dict)  # id -> (revision, effective)
     signed_under: dict[str, Config] = field(default_factory=dict)  # entry key -> qms.yml in force when added
     releases: dict[str, list[Release]] = field(default_factory=dict)  # id -> approved or obsolete versions, in order
+    added_by: dict[str, str] = field(default_factory=dict)  # entry key -> who committed it (author e-mail, lower case)
 
     def revision_authors(self, doc_id: str, revision: str) -> dict[str, str]:
         """Who wrote content of this revision of the document: email (lower case) -> name."""
@@ -62,8 +63,9 @@ class Ledger:
             return
         act, after, before = transition.act, transition.after, transition.before
         if isinstance(after, Document):
-            if act.config is not None:
-                for entry in added_entries(transition):
+            for entry in added_entries(transition):
+                self.added_by.setdefault(entry_key(entry), act.author.lower())
+                if act.config is not None:
                     self.signed_under.setdefault(entry_key(entry), act.config)
             if wrote_content(transition):
                 self.authors.setdefault((after.id, after.revision), {}).setdefault(act.author, act.author_name)

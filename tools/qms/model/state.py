@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from . import revision
 from .config import OWNER, Config, Person
-from .document import Approval, Document
+from .document import Approval, Document, PeriodicReview
 from .transition import entry_key
 
 Authority = dict[str, Config]  # entry key -> the qms.yml in force when history added it
@@ -136,11 +137,12 @@ def review_months(doc: Document, config: Config) -> int:
     return doc.review_months or (doc_type.review_months if doc_type else 12)
 
 
-def next_review(doc: Document, config: Config) -> date | None:
-    """When the next periodic review is due: months after the later of effective date and last review."""
+def next_review(doc: Document, config: Config, counts: Callable[[PeriodicReview], bool] | None = None) -> date | None:
+    """When the next periodic review is due: months after the later of effective date and last review (of the
+    reviews that `counts`, where history says some do not)."""
     if doc.effective is None or doc.status != "approved":
         return None
-    last = max([doc.effective] + [review.at.date() for review in doc.periodic_reviews])
+    last = max([doc.effective] + [review.at.date() for review in doc.periodic_reviews if counts is None or counts(review)])
     return add_months(last, review_months(doc, config))
 
 

@@ -9,12 +9,13 @@ from functools import cached_property
 
 from .config import Config
 from .cache import ParseCache
-from .document import Document, Loaded, Record, parse_document, parse_record
+from .document import Document, Loaded, PeriodicReview, Record, parse_document, parse_record
 from .finding import Finding, FindingError
 from .inforce import Period, Standing, periods, standing
 from .ledger import Ledger
 from .source import decode, oversize
-from .state import Assessment, Authority, assess
+from .state import Assessment, Authority, assess, next_review
+from .transition import entry_key
 
 DOCUMENTS, RECORDS = "procedures", "records"
 
@@ -81,6 +82,14 @@ class Workspace:
     def periods(self, doc: Document) -> list[Period]:
         """When each version of `doc` was, is or will be in force."""
         return periods(doc, self.history.releases.get(doc.id, ()), self.config, self.today, self.authority)
+
+    def next_review(self, doc: Document, config: Config | None = None) -> date | None:
+        """When `doc`'s next periodic review is due, counting only reviews committed by the person they name (a
+        review not committed yet counts: the hook judges it as the next commit)."""
+        def counts(review: PeriodicReview) -> bool:
+            who = self.history.added_by.get(entry_key(review))
+            return who is None or who == review.email.lower()
+        return next_review(doc, config or self.config, counts)
 
     def in_force(self) -> list[Standing]:
         """The documents with a version in force on `today`, in path order."""
