@@ -107,8 +107,12 @@ def documents(count: int, rng: random.Random) -> list[Doc]:
 
 
 def write(root: str, docs: list[Doc], project: str) -> None:
-    """qms.yml and every document, as files under `root`."""
-    shutil.copy(os.path.join(project, "qms.yml"), os.path.join(root, "qms.yml"))
+    """qms.yml (without the project's verify_from, a commit the synthetic history does not hold) and every
+    document, as files under `root`."""
+    with open(os.path.join(project, "qms.yml"), encoding="utf-8") as source:
+        config = "".join(line for line in source if not line.startswith("verify_from:"))
+    with open(os.path.join(root, "qms.yml"), "w", encoding="utf-8") as target:
+        target.write(config)
     for doc in docs:
         os.makedirs(os.path.join(root, os.path.dirname(doc.path)), exist_ok=True)
         with open(os.path.join(root, doc.path), "w", encoding="utf-8") as handle:
