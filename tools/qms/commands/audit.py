@@ -25,6 +25,8 @@ from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
 from ..model.writer import check_new_folder, write_folder
+from ..mkdocs import edition
+from ..pdf import build
 from .common import add_common, load, open_workspace
 from .confighistory import rows as config_rows
 from .control import Judged, judge_history
@@ -60,9 +62,15 @@ def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)  # as of a past date: the QMS as committed then, and its history up to then only
     judged = judge_history(root, ws.config, since, ws.commit)
     pack, redlines = collect(ws, judged, adopted_commits(root, today_config, judged.history.transitions))
-    files = {"index.html": auditpack.index_html(pack),
-             "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
-             **auditpack.csv_tables(pack), **redlines}
+    pdfs = controlled_pdfs(root, ws.today)
+    pack["pdfs"] = [{"id": None if pdf.name == build.MANUAL else pdf.name, "revision": revision,
+                     "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "path": path}
+                    for path, (pdf, revision) in pdfs.items()]
+    pack["summary"]["counts"]["pdfs"] = len(pdfs)
+    files: dict[str, str | bytes] = {"index.html": auditpack.index_html(pack),
+                                     "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
+                                     **auditpack.csv_tables(pack), **redlines}
+    files.update({path: pdf.data for path, (pdf, _revision) in pdfs.items()})
     write_folder(out, files)
     for name in files:
         print(f"wrote {os.path.join(args.out, name)}")
@@ -71,6 +79,15 @@ def main(args: argparse.Namespace) -> int:
           f"{counts['findings_check'] + counts['findings_history']} findings, {counts['clause_gaps']} clause gaps; "
           f"open {os.path.join(args.out, 'index.html')}")
     return EXIT_CLEAN
+
+
+def controlled_pdfs(root: str, day: date) -> dict[str, tuple[build.Rendition, str | None]]:
+    """The controlled PDF of each document in force on `day`, and of the whole manual, by path in the pack, with
+    the revision each shows: the same edition the manual publishes that day (mkdocs/edition.py)."""
+    made = edition.make(root, edition.Options(day))
+    revisions = {item.doc.id: item.doc.revision for item in made.published.values()}
+    return {f"pdf/{_safe(pdf.name)}.pdf": (pdf, revisions.get(pdf.name))
+            for pdf in [*build.documents(made), build.manual(made)]}
 
 
 def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
