@@ -12,7 +12,7 @@ import json
 import os
 import re
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__, rules
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
@@ -25,14 +25,15 @@ from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
 from ..model.writer import check_new_folder, write_folder
-from ..mkdocs import edition
-from ..pdf import build
 from .common import add_common, load, open_workspace
 from .confighistory import rows as config_rows
 from .control import Judged, judge_history
 from .history import adopted_commits
 from .listing import rows as master_rows
 from .records import register_rows
+
+if TYPE_CHECKING:
+    from ..pdf.build import Rendition
 
 EXAMPLE = """examples:
   qms audit --out audit-2026-11
@@ -63,7 +64,7 @@ def main(args: argparse.Namespace) -> int:
     judged = judge_history(root, ws.config, since, ws.commit)
     pack, redlines = collect(ws, judged, adopted_commits(root, today_config, judged.history.transitions))
     pdfs = controlled_pdfs(root, ws.today)
-    pack["pdfs"] = [{"id": None if pdf.name == build.MANUAL else pdf.name, "revision": revision,
+    pack["pdfs"] = [{"id": None if pdf.fingerprint is None else pdf.name, "revision": revision,
                      "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "path": path}
                     for path, (pdf, revision) in pdfs.items()]
     pack["summary"]["counts"]["pdfs"] = len(pdfs)
@@ -81,9 +82,12 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def controlled_pdfs(root: str, day: date) -> dict[str, tuple[build.Rendition, str | None]]:
+def controlled_pdfs(root: str, day: date) -> dict[str, tuple[Rendition, str | None]]:
     """The controlled PDF of each document in force on `day`, and of the whole manual, by path in the pack, with
     the revision each shows: the same edition the manual publishes that day (mkdocs/edition.py)."""
+    from ..mkdocs import edition  # the manual's packages, imported only when a pack is made
+    from ..pdf import build
+
     made = edition.make(root, edition.Options(day))
     revisions = {item.doc.id: item.doc.revision for item in made.published.values()}
     return {f"pdf/{_safe(pdf.name)}.pdf": (pdf, revisions.get(pdf.name))

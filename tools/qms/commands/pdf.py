@@ -13,7 +13,6 @@ import sys
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
 from ..mkdocs import edition
 from ..model.writer import atomic_write_bytes
-from ..pdf import build
 from .common import add_common, find_root, today
 from .export import _plugin_options, _site_config
 
@@ -41,6 +40,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..pdf import build  # Markdown, Jinja2 and WeasyPrint: the manual's packages, imported only to print
+
     root = find_root(args.directory)
     site = _site_config(root)
     docs_prefix = os.path.relpath(os.path.join(root, str(site.get("docs_dir", "procedures"))), root)
