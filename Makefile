@@ -9,13 +9,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup manual test chromium serve bench clean
+.PHONY: setup manual test chromium pdf-libraries serve bench clean
 
-# Only the environment: .venv with qms, mkdocs and the test tools (what CI needs before it runs qms itself).
-setup: $(STAMP)
+# Only the environment: .venv with qms, mkdocs and the test tools (what CI needs before it runs qms itself), and
+# the system libraries the controlled PDFs need.
+setup: $(STAMP) pdf-libraries
 
 # Built beside site/ and swapped in only when the strict build passes: a failed build never leaves a site to copy.
-manual: $(STAMP)
+manual: $(STAMP) pdf-libraries
 	$(BIN)/qms check
 	@rm -rf .site.new
 	@$(BIN)/mkdocs build --strict --quiet --site-dir .site.new || { rm -rf .site.new; \
@@ -24,11 +25,16 @@ manual: $(STAMP)
 	@echo "The manual is built: site/index.html (make serve to browse it at http://127.0.0.1:8000)"
 
 test: $(STAMP) chromium
+	@bash tools/setup/ensure-pdf.sh --test
 	$(BIN)/python -m pytest
 
 # The browser tests drive headless Chromium; installed with apt-get when missing (tools/setup/ensure-chromium.sh).
 chromium:
 	@bash tools/setup/ensure-chromium.sh
+
+# The controlled PDFs (WeasyPrint) need Pango and fonts; installed with apt-get when missing (tools/setup/ensure-pdf.sh).
+pdf-libraries:
+	@bash tools/setup/ensure-pdf.sh
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000

@@ -21,7 +21,8 @@ NCR1 = "records/ncr/NCR-001.md"
 AS_OF = "2027-06-01"  # QM-001 (12-month review from 2026-01-05) is overdue then
 ODD_TITLE = 'Torque <b>tools</b> & "gauges"'
 FILES = ("index.html", "audit.json", "master-list.csv", "revisions.csv", "records.csv", "findings.csv",
-         "clause-matrix.csv", "overdue-reviews.csv", "config-history.csv", "redlines/SOP-001-r3-r4.html")
+         "clause-matrix.csv", "overdue-reviews.csv", "config-history.csv", "redlines/SOP-001-r3-r4.html",
+         "pdf/FRM-001.pdf", "pdf/QM-001.pdf", "pdf/SOP-001.pdf", "pdf/manual.pdf")  # drafts have no PDF
 
 
 
@@ -72,6 +73,9 @@ def test_pack_has_every_file_and_json_matches_the_schema(pack: tuple[Repo, Path,
     assert (summary["organisation"], summary["as_of"]) == ("Test Works Ltd", AS_OF)
     assert (summary["head"], summary["verify_from"]) == (shas["tamper"], shas["adopted"])
     assert summary["counts"]["redlines"] == 1 and summary["counts"]["overdue_reviews"] == 1
+    assert [(p["id"], p["revision"], p["path"]) for p in data["pdfs"]] == [
+        ("FRM-001", "1", "pdf/FRM-001.pdf"), ("QM-001", "1", "pdf/QM-001.pdf"), ("SOP-001", "4", "pdf/SOP-001.pdf"),
+        (None, None, "pdf/manual.pdf")]
     broken = dict(data, summary=dict(summary, head="HEAD"))  # the schema is strict enough to catch this
     assert not Draft202012Validator(schema).is_valid(broken)
 

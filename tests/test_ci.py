@@ -72,7 +72,8 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     base = tmp_path_factory.mktemp("ci")
     origin = Repo(base / "origin", base / "home")
     baseline(origin.root)
-    for name in ("Makefile", "pyproject.toml", "mkdocs.yml", ".gitlab-ci.yml", ".github/workflows/qms.yml"):
+    for name in ("Makefile", "pyproject.toml", "mkdocs.yml", ".gitlab-ci.yml", ".github/workflows/qms.yml",
+                 "tools/setup/ensure-pdf.sh"):
         (origin.root / name).parent.mkdir(parents=True, exist_ok=True)
         (origin.root / name).write_bytes((PROJECT / name).read_bytes())
     origin.become("admin")

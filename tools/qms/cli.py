@@ -20,7 +20,7 @@ COMMANDS = {
     "approve": "approve", "obsolete": "obsolete", "review": "review", "record": "records", "records": "records",
     "dispose": "records", "history": "history", "diff": "diff", "verify": "verify", "audit": "audit",
     "config-history": "confighistory", "export": "export", "import": "importing", "adopt": "adopt",
-    "withdraw": "withdraw", "pr": "pr", "inbox": "inbox", "codeowners": "codeowners",
+    "withdraw": "withdraw", "pr": "pr", "inbox": "inbox", "codeowners": "codeowners", "pdf": "pdf",
 }
 
 

@@ -12,7 +12,7 @@ import json
 import os
 import re
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__, rules
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
@@ -31,6 +31,9 @@ from .control import Judged, judge_history
 from .history import adopted_commits
 from .listing import rows as master_rows
 from .records import register_rows
+
+if TYPE_CHECKING:
+    from ..pdf.build import Rendition
 
 EXAMPLE = """examples:
   qms audit --out audit-2026-11
@@ -60,9 +63,15 @@ def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)  # as of a past date: the QMS as committed then, and its history up to then only
     judged = judge_history(root, ws.config, since, ws.commit)
     pack, redlines = collect(ws, judged, adopted_commits(root, today_config, judged.history.transitions))
-    files = {"index.html": auditpack.index_html(pack),
-             "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
-             **auditpack.csv_tables(pack), **redlines}
+    pdfs = controlled_pdfs(root, ws.today)
+    pack["pdfs"] = [{"id": None if pdf.fingerprint is None else pdf.name, "revision": revision,
+                     "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "path": path}
+                    for path, (pdf, revision) in pdfs.items()]
+    pack["summary"]["counts"]["pdfs"] = len(pdfs)
+    files: dict[str, str | bytes] = {"index.html": auditpack.index_html(pack),
+                                     "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
+                                     **auditpack.csv_tables(pack), **redlines}
+    files.update({path: pdf.data for path, (pdf, _revision) in pdfs.items()})
     write_folder(out, files)
     for name in files:
         print(f"wrote {os.path.join(args.out, name)}")
@@ -71,6 +80,18 @@ def main(args: argparse.Namespace) -> int:
           f"{counts['findings_check'] + counts['findings_history']} findings, {counts['clause_gaps']} clause gaps; "
           f"open {os.path.join(args.out, 'index.html')}")
     return EXIT_CLEAN
+
+
+def controlled_pdfs(root: str, day: date) -> dict[str, tuple[Rendition, str | None]]:
+    """The controlled PDF of each document in force on `day`, and of the whole manual, by path in the pack, with
+    the revision each shows: the same edition the manual publishes that day (mkdocs/edition.py)."""
+    from ..mkdocs import edition  # the manual's packages, imported only when a pack is made
+    from ..pdf import build
+
+    made = edition.make(root, edition.Options(day))
+    revisions = {item.doc.id: item.doc.revision for item in made.published.values()}
+    return {f"pdf/{_safe(pdf.name)}.pdf": (pdf, revisions.get(pdf.name))
+            for pdf in [*build.documents(made), build.manual(made)]}
 
 
 def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -46,12 +46,14 @@ def main(args: argparse.Namespace) -> int:
     made = edition.make(root, edition.Options(today(args), bool(plugin.get("history", True)),
                                               bool(plugin.get("records_register", False)),
                                               docs_prefix.replace(os.sep, "/"),
-                                              bool(site.get("use_directory_urls", True))))
+                                              bool(site.get("use_directory_urls", True)),
+                                              bool(plugin.get("pdf", True)), site.get("site_url") or None))
     errors = [finding.text() for finding in made.findings if finding.severity == "error"] + made.problems
     if errors:
         raise QmsError("refused, and nothing was written: a strict build of this manual would fail:\n" +
                        "\n".join(errors), EXIT_FINDINGS)
-    files = {f"{DOCS}/{uri}": content for uri, content in made.pages.items()}
+    files: dict[str, str | bytes] = {f"{DOCS}/{uri}": content for uri, content in made.pages.items()}
+    files.update({f"{DOCS}/{uri}": data for uri, data in made.files.items()})
     files[f"{DOCS}/{edition.MANIFEST}"] = json.dumps(made.manifest(), indent=2, ensure_ascii=False) + "\n"
     files["mkdocs.yml"] = _exported_config(site, made)
     copies = {f"{DOCS}/{uri}": os.path.join(root, path) for uri, path in made.attachments.items()}

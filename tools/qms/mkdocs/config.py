@@ -20,3 +20,5 @@ class QmsPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     history = c.Type(bool, default=True)
     """Read Git history, to publish the last effective revision of documents being revised and to show
     revision histories; without it only documents whose file is effective are published."""
+    pdf = c.Type(bool, default=True)
+    """Publish a controlled PDF of each document in force (pdf/ID.pdf), linked from its control block."""

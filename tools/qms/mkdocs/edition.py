@@ -42,6 +42,8 @@ class Options:
     records_register: bool = False
     docs_prefix: str = "procedures"  # docs_dir, relative to the QMS root
     directory_urls: bool = True
+    pdf: bool = False  # a controlled PDF of each document in force, linked from its control block
+    manual_url: str | None = None  # where the current revision lives, printed in each PDF's footer
 
 
 @dataclass
@@ -55,9 +57,11 @@ class Edition:
     pages: dict[str, str] = field(default_factory=dict)  # source path -> the whole Markdown of the page
     nav: list[Any] = field(default_factory=list)
     attachments: dict[str, str] = field(default_factory=dict)  # source path -> the file's path in the QMS
+    files: dict[str, bytes] = field(default_factory=dict)  # site path -> generated file (the controlled PDFs)
     findings: list[Finding] = field(default_factory=list)  # the rules' findings: errors fail a strict build
     problems: list[str] = field(default_factory=list)  # what else fails a strict build
     notes: list[str] = field(default_factory=list)  # what a reader of the build log should know
+    proofs: dict[str, str] | None = None  # what history proved about each approval, by entry key (None: not read)
 
     def manifest(self) -> dict[str, Any]:
         """qms-manifest.json: what was published, so that anyone can check the site against the repository."""
@@ -71,13 +75,16 @@ def make(root: str, options: Options) -> Edition:
     history, built_from, proved, warnings = _history(root, ws, options, today_config.verify_from)
     published, left = in_force(history, ws)
     src = {item.doc.path: posixpath.relpath(item.doc.path, options.docs_prefix) for item in published}
-    edition = Edition(ws, {src[item.doc.path]: item for item in published}, left, built_from, problems=warnings)
+    edition = Edition(ws, {src[item.doc.path]: item for item in published}, left, built_from, problems=warnings,
+                      proofs=proved)
     edition.findings = rules.run(ws)
     edition.notes += [f"{item.doc.id}: publishing revision {item.doc.revision} from commit "
                       f"{(item.source_commit or '')[:12]} (the file is being revised)" for item in published
                       if item.from_history]
     edition.notes += [f"not published: {x.doc.id} {x.doc.path} ({x.reason})" for x in left]
     _pages(edition, options, proved)
+    if options.pdf:
+        _pdfs(edition, options)
     edition.nav = pages.nav(ws.config, edition.published, options.records_register)
     return edition
 
@@ -125,7 +132,7 @@ def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) ->
         meta = {"title": pages.e(f"{doc.id} {doc.title}"), "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type},
                 "search": {"boost": 10}}
         block = pages.control_block(item, ws.config, src, day, options.directory_urls, proved,
-                                    history=options.history, due=ws.next_review(doc))
+                                    history=options.history, due=ws.next_review(doc), pdf=options.pdf)
         body = "\n" + doc.body if doc.body.startswith("---") else doc.body
         edition.pages[src] = _front(meta) + block + body + pages.provenance(item.source_commit, edition.built_from,
                                                                              day)
@@ -152,6 +159,16 @@ def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) ->
         edition.pages[uri] = content + pages.provenance(None, edition.built_from, day, generated=True)
     for item in edition.published.values():
         _check_links(edition, item, options.docs_prefix)
+
+
+def _pdfs(edition: Edition, options: Options) -> None:
+    """The controlled PDF of each document in force (pdf/build.py: only what changed is rendered)."""
+    from ..pdf import build  # WeasyPrint is imported only when PDFs are wanted
+
+    made = build.documents(edition, manual_url=options.manual_url)
+    edition.files.update({pages.pdf_uri(pdf.name): pdf.data for pdf in made})
+    fresh = sum(not pdf.cached for pdf in made)
+    edition.notes.append(f"controlled PDFs: {fresh} rendered, {len(made) - fresh} unchanged (from the cache)")
 
 
 def _front(meta: dict[str, Any]) -> str:

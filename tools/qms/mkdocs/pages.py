@@ -21,6 +21,7 @@ from ..model.workspace import Workspace
 from .publish import Left, Published, effective_revisions
 
 MASTER_LIST, CLAUSE_MATRIX, RECORDS = "master-list.md", "clause-matrix.md", "records-register.md"
+PDF_FOLDER = "pdf"
 
 
 def e(value: object) -> str:
@@ -68,6 +69,11 @@ def history_uri(doc_id: str) -> str:
     return f"history/{doc_id}.md"
 
 
+def pdf_uri(doc_id: str) -> str:
+    """Where a document's controlled PDF lives in the site."""
+    return f"{PDF_FOLDER}/{doc_id}.pdf"
+
+
 def link(from_uri: str, to_uri: str) -> str:
     """A relative Markdown link target from one source file to another."""
     return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
@@ -78,9 +84,11 @@ def _utc(moment: object) -> str:
 
 
 def control_block(item: Published, config: Config, uri: str, day: date, directory_urls: bool = True,
-                  proofs: dict[str, str] | None = None, history: bool = True, due: date | None = None) -> str:
+                  proofs: dict[str, str] | None = None, history: bool = True, due: date | None = None,
+                  pdf: bool = False) -> str:
     """The block at the top of every published document (the Part 11 signature manifestation), with what history
-    proved about each signature (`proofs`, by entry key; nothing is claimed where history was not read)."""
+    proved about each signature (`proofs`, by entry key; nothing is claimed where history was not read), and a
+    link to the controlled PDF where the site has one (`pdf`)."""
     doc = item.doc
     role = config.roles.get(doc.owner)
 
@@ -105,6 +113,9 @@ def control_block(item: Published, config: Config, uri: str, day: date, director
     if history:
         rows.append(("History", f"<a href=\"{e(page_url(uri, history_uri(doc.id), directory_urls))}\">Revision "
                                 f"history of {e(doc.id)}</a>"))
+    if pdf:
+        rows.append(("PDF", f"<a href=\"{e(file_url(uri, pdf_uri(doc.id), directory_urls))}\">Controlled PDF of "
+                            f"{e(doc.id)} revision {e(doc.revision)}</a>"))
     table = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
     return (f"<div class=\"qms-control\" data-qms-id=\"{e(doc.id)}\" data-qms-revision=\"{e(doc.revision)}\" "
             f"data-search-exclude><table class=\"qms-control__table\">{table}</table></div>\n"
@@ -123,6 +134,15 @@ def page_url(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
     target = where(to_uri)
     relative = posixpath.relpath(target.rstrip("/") or ".", base or ".")
     return relative + ("/" if directory_urls and target.endswith("/") else "")
+
+
+def file_url(from_uri: str, to_path: str, directory_urls: bool = True) -> str:
+    """The URL of a file of the site (not a page) relative to the page of `from_uri`."""
+    stem = from_uri[:-3]
+    page = ("" if stem == "index" else (stem[:-6] if stem.endswith("/index") else stem) + "/") if directory_urls \
+        else stem
+    return posixpath.relpath(to_path, posixpath.dirname(page.rstrip("/")) if not directory_urls else
+                             page.rstrip("/") or ".")
 
 
 def provenance(commit: str | None, built: str, day: date, generated: bool = False) -> str:
@@ -199,11 +219,16 @@ def clause_matrix(published: list[Published], src: dict[str, str]) -> str:
 def history_page(item: Published, config: Config, day: date, src_link: str) -> str:
     """The revision history of one document: each revision that came into force, with approvers and commits."""
     doc = item.doc
+    lines = [f"# Revision history of {e(doc.id)}", "", f"[{e(doc.id)} {e(doc.title)}]({src_link}), "
+             f"revision {e(doc.revision)} in force.", "", *history_table(item, config, day)]
+    return "\n".join(lines) + "\n"
+
+
+def history_table(item: Published, config: Config, day: date) -> list[str]:
+    """The revisions of one document that came into force by `day`, newest first (the history page, the PDF)."""
     rows = ["| Revision | Effective | Change | Approved by | Commit |", "| --- | --- | --- | --- | --- |"]
     rows += [_history_row(revision, config) for revision in reversed(effective_revisions(item, day))]
-    lines = [f"# Revision history of {e(doc.id)}", "", f"[{e(doc.id)} {e(doc.title)}]({src_link}), "
-             f"revision {e(doc.revision)} in force.", "", *table("history", rows)]
-    return "\n".join(lines) + "\n"
+    return table("history", rows)
 
 
 def _history_row(revision: Revision, config: Config) -> str:

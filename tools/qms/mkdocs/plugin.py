@@ -40,7 +40,7 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
         options = edition.Options(day, self.config.history, self.config.records_register,
                                   os.path.relpath(config.docs_dir, root).replace(os.sep, "/"),
-                                  config.use_directory_urls)
+                                  config.use_directory_urls, self.config.pdf, config.site_url or None)
         try:
             self.edition = made = edition.make(root, options)
         except QmsError as exc:
@@ -71,6 +71,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, uri, content=content))
         for uri, path in made.attachments.items():
             files.append(File.generated(config, uri, abs_src_path=os.path.join(made.ws.root, path)))
+        for uri, data in made.files.items():
+            files.append(File.generated(config, uri, content=data))
         for uri in (*edition.STYLES, *edition.SCRIPTS):
             files.append(File.generated(config, uri, abs_src_path=os.path.join(edition.ASSETS, os.path.basename(uri))))
         return files

@@ -32,6 +32,7 @@ COUNT_LABELS = {
     "approvals_not_valid": "Approvals not valid", "findings_check": "Findings of the current check",
     "findings_history": "Findings of history verification", "errors": "Errors", "warnings": "Warnings",
     "overdue_reviews": "Overdue periodic reviews", "clause_gaps": "Clause gaps", "redlines": "Redlines",
+    "pdfs": "Controlled PDFs",
 }
 
 STYLE = """body{font:14px/1.45 system-ui,sans-serif;max-width:80rem;margin:1.5rem auto;padding:0 1rem;color:#222}
@@ -140,7 +141,8 @@ def index_html(pack: dict[str, Any]) -> str:
                 ("overdue-reviews", "Overdue periodic reviews", _overdue(pack["overdue_reviews"])),
                 ("clause-matrix", "ISO 9001:2015 clause matrix", _matrix(pack["clause_matrix"])),
                 ("configuration", "Configuration history (qms.yml)", _configuration(pack["configuration"])),
-                ("redlines", "Redlines", _redlines(pack["documents"]))]
+                ("redlines", "Redlines", _redlines(pack["documents"])),
+                ("pdfs", "Controlled PDFs", _pdfs(pack["pdfs"]))]
     nav = "".join(f"<a href=\"#{anchor}\">{e(heading)}</a>" for anchor, heading, _ in sections)
     body = "".join(f"<section id=\"{anchor}\">\n<h2>{e(heading)}</h2>\n{content}</section>\n"
                    for anchor, heading, content in sections)
@@ -218,6 +220,12 @@ def _matrix(rows: list[dict[str, Any]]) -> str:
             _table(("Clause", "Title", "Documents"),
                    ([e(r["clause"]), e(r["title"]), e(", ".join(r["documents"])) if r["documents"]
                      else "<span class=\"gap\">Gap</span>"] for r in rows), "No clauses."))
+
+
+def _pdfs(pdfs: list[dict[str, Any]]) -> str:
+    rows = [[f"<a href=\"{e(p['path'])}\">{e(p['id'] or 'The whole manual')}</a>", e(p["revision"] or ""),
+             f"<code>{e(p['fingerprint'] or '')}</code>", _commit(p["source_commit"])] for p in pdfs]
+    return _table(("PDF", "revision", "fingerprint", "source commit"), rows, "No document is in force.")
 
 
 def _redlines(documents: list[dict[str, Any]]) -> str:

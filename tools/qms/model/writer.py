@@ -7,7 +7,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import QmsError
@@ -78,7 +78,7 @@ def check_new_folder(out: str, root: str, what: str) -> None:
             raise QmsError(f"{out} is inside {controlled}/ (write {what} outside the controlled folders)")
 
 
-def write_folder(out: str, files: dict[str, str], copies: dict[str, str] | None = None) -> None:
+def write_folder(out: str, files: Mapping[str, str | bytes], copies: dict[str, str] | None = None) -> None:
     """Write every file (and copy every file of `copies`: name -> source path) into a temporary folder next to
     `out`, then rename it to `out` in one step: a failure never leaves half a folder behind."""
     parent = os.path.dirname(out)
@@ -88,7 +88,10 @@ def write_folder(out: str, files: dict[str, str], copies: dict[str, str] | None 
         for name, text in files.items():
             path = os.path.join(temporary, *name.split("/"))
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            atomic_write(path, text)
+            if isinstance(text, bytes):
+                atomic_write_bytes(path, text)
+            else:
+                atomic_write(path, text)
         for name, source in (copies or {}).items():
             path = os.path.join(temporary, *name.split("/"))
             os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -1,0 +1,220 @@
+"""Controlled PDFs (qms pdf, pdf/ID.pdf in the site, the audit pack): read back with pdftotext, pdftoppm and pypdf.
+
+A handful of the starter's documents and its whole manual are rendered once for the module; the cache is tested
+on a small repository of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pypdf
+import pytest
+from gitrepo import Repo, approve_all, revise
+from helpers import PROJECT, baseline
+
+from qms.cli import main
+from qms.gitlog.trail import VERDICTS
+from qms.mkdocs import edition
+from qms.mkdocs.publish import effective_revisions
+from qms.model.config import load_config
+from qms.pdf import build, rendition
+
+DOCS = ("WI-003", "SOP-001", "QM-001")  # numbered steps around a table; a revised SOP; two approvers
+
+
+def pdftotext(path: Path, page: int | None = None) -> str:
+    """The text in reading order (a table cell's lines stay together)."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", *pages, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def page_texts(path: Path) -> list[str]:
+    return [pdftotext(path, number) for number in range(1, len(pypdf.PdfReader(path).pages) + 1)]
+
+
+def words(text: str) -> str:
+    """The text with runs of white space as one space (pdftotext wraps table cells)."""
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def starter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, edition.Edition]]:
+    """The starter's PDFs of DOCS and of the whole manual, and the edition they were made from."""
+    out = tmp_path_factory.mktemp("starter-pdf")
+    cache = tmp_path_factory.mktemp("pdf-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QMS_PDF_CACHE", str(cache))
+        assert main(["pdf", "-C", str(PROJECT), *DOCS, "--out", str(out)]) == 0
+        made = edition.make(str(PROJECT), edition.Options(date.today()))
+        (out / "manual.pdf").write_bytes(build.manual(made).data)
+        yield out, made
+
+
+def test_each_page_carries_the_header_and_page_x_of_y(starter: tuple[Path, edition.Edition]) -> None:
+    out, made = starter
+    organisation = load_config(str(PROJECT)).organisation
+    for doc_id in DOCS:
+        doc = next(p.doc for p in made.published.values() if p.doc.id == doc_id)
+        texts = page_texts(out / f"{doc_id}.pdf")
+        assert len(texts) >= 2
+        for number, text in enumerate(texts, 1):
+            header = f"{organisation} {doc_id} {doc.title} Revision {doc.revision} · effective {doc.effective}"
+            assert words(text).startswith(header), (doc_id, number, text[:200])
+            assert f"Page {number} of {len(texts)}" in text
+            assert "Uncontrolled copy when printed; current revision at" in words(text)
+            assert re.search(r"Rendered \d{4}-\d{2}-\d{2} (Page \d+ of \d+ )?\d{2}:\d{2} UTC", words(text))
+
+
+def test_signature_page_manifests_each_approval_and_how_it_was_proved(starter: tuple[Path, edition.Edition]
+                                                                       ) -> None:
+    out, made = starter
+    config = made.ws.config
+    for doc_id in DOCS:
+        item = next(p for p in made.published.values() if p.doc.id == doc_id)
+        texts = page_texts(out / f"{doc_id}.pdf")
+        signature_page = next(i for i, text in enumerate(texts) if "Signature manifestation" in text)
+        page = words(" ".join(texts[signature_page:]))
+        approvals = [a for a in item.doc.approvals if a.fingerprint == item.doc.fingerprint]
+        assert approvals
+        for approval in approvals:
+            assert f"{approval.name} {config.roles[approval.role].title} {approval.meaning} " \
+                   f"{approval.at.strftime('%Y-%m-%d %H:%M:%S')} UTC" in page
+        proofs = {rendition.signatures(item, config, made.proofs)[i].proof for i in range(len(approvals))}
+        assert proofs <= set(VERDICTS.values())
+        for proof in proofs:  # the table wraps a proof over lines, so each word in order
+            assert re.search(r"\s+".join(map(re.escape, proof.split())), page)
+        assert item.doc.fingerprint in page and str(item.source_commit) in page
+        history = page.split("Revision history", 1)[1]
+        shown = effective_revisions(item, made.ws.today)
+        assert shown
+        dates = [str([v for _t, v in revision.versions if v.effective][-1].effective) for revision in shown]
+        assert [day for day in re.findall(r"\d{4}-\d{2}-\d{2}(?= )", history) if day in dates][:len(dates)] == \
+            sorted(dates, reverse=True)  # newest first
+    assert "adopted at verify_from (made before the QMS lived in Git)" in words(pdftotext(out / "WI-003.pdf"))
+
+
+def test_numbered_steps_keep_their_approved_numbers(starter: tuple[Path, edition.Edition]) -> None:
+    text = words(pdftotext(starter[0] / "WI-003.pdf"))
+    assert "8. Compare each deviation with the permitted error" in text
+    assert "9. If every point passes" in text and "11. Return the instrument" in text  # after the table
+    assert "Up to 50 mm ±2 µm" in text  # the table's rows
+
+
+def test_metadata_carries_fingerprint_and_source_commit(starter: tuple[Path, edition.Edition]) -> None:
+    out, made = starter
+    for doc_id in DOCS:
+        item = next(p for p in made.published.values() if p.doc.id == doc_id)
+        reader = pypdf.PdfReader(out / f"{doc_id}.pdf")
+        info = reader.metadata
+        assert info is not None
+        assert (info["/qmsid"], info["/qmsrevision"]) == (doc_id, item.doc.revision)
+        assert (info["/qmsfingerprint"], info["/qmssourcecommit"]) == (item.doc.fingerprint, item.source_commit)
+        assert info.title.startswith(f"{doc_id} {item.doc.title}")
+        assert item.doc.fingerprint in info.subject and str(item.source_commit) in info.subject
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+        assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp  # PDF/A-3b, as WeasyPrint declares it
+        assert item.doc.fingerprint in xmp
+
+
+def test_whole_manual_has_cover_contents_bookmarks_and_no_draft_or_obsolete_text(
+        starter: tuple[Path, edition.Edition]) -> None:
+    out, made = starter
+    path = out / "manual.pdf"
+    texts = page_texts(path)
+    assert f"As in force on {made.ws.today.isoformat()}" in texts[0]
+    contents = words(next(text for text in texts if "\nContents\n" in text))
+    published = sorted(made.published.values(), key=lambda p: p.doc.id)
+    starts = {}
+    for item in published:
+        found = re.search(rf"{re.escape(f'{item.doc.id} {item.doc.title}, revision {item.doc.revision}')} ?\.[. ]*(\d+)",
+                          contents)
+        assert found, item.doc.id
+        starts[item.doc.id] = int(found.group(1))
+        assert f"{item.doc.id} {item.doc.title} Revision" in words(texts[starts[item.doc.id] - 1])[:300]
+    assert all(f"Page {n} of {len(texts)}" in text for n, text in enumerate(texts, 1))
+    bookmarks = [entry.title for entry in pypdf.PdfReader(path).outline if not isinstance(entry, list)]
+    assert [f"{item.doc.id} {item.doc.title}" for item in published] == \
+        [title for title in bookmarks if re.match(r"[A-Z]+-\d", title)]
+    everything = words(" ".join(texts))
+    assert "Packaging and Preservation of Finished Parts" not in everything  # WI-004 is a draft
+    assert "decides whether a supplier is approved" not in everything  # SOP-012's text: obsolete
+
+
+def test_page_one_and_the_signature_page_as_pictures(starter: tuple[Path, edition.Edition],
+                                                     tmp_path_factory: pytest.TempPathFactory) -> None:
+    out, _made = starter
+    pictures = tmp_path_factory.mktemp("pdf-pictures")  # kept by pytest as the run's artefacts
+    pdf = out / "SOP-001.pdf"
+    signature = next(n for n, text in enumerate(page_texts(pdf), 1) if "Signature manifestation" in text)
+    for page, name in ((1, "first"), (signature, "signatures")):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                        str(pictures / f"SOP-001-{name}")], check=True)
+        picture = pictures / f"SOP-001-{name}.png"
+        assert picture.read_bytes().startswith(b"\x89PNG") and picture.stat().st_size > 5000
+
+
+def test_qms_pdf_names_what_is_not_in_force(starter: tuple[Path, edition.Edition], tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["pdf", "-C", str(PROJECT), "WI-004", "SOP-012", "NOPE-9", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "WI-004: not in force" in err and "SOP-012: not in force" in err and "NOPE-9: no such document" in err
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.commit("Adopt the QMS")
+    return repo
+
+
+def rendered(result: subprocess.CompletedProcess[str]) -> int:
+    found = re.search(r"\((\d+) rendered, (\d+) from the cache\)", result.stderr)
+    assert result.returncode == 0 and found, result.stdout + result.stderr
+    return int(found.group(1))
+
+
+def test_a_rebuild_renders_only_what_changed_and_a_damaged_cache_is_rendered_again(small: Repo) -> None:
+    out = small.root.parent / "pdf"
+    first = small.qms("pdf", "--out", str(out))
+    documents = len(list(out.glob("*.pdf"))) - 1  # and manual.pdf
+    assert documents >= 3 and rendered(first) == documents + 1
+    assert rendered(small.qms("pdf", "--out", str(out))) == 0
+    revise(small, "Photograph the part.", "Photographs.")
+    approve_all(small, small.today)
+    again = small.qms("pdf", "--out", str(out))
+    assert rendered(again) == 2  # SOP-001 and the whole manual
+    text = words(pdftotext(out / "SOP-001.pdf"))
+    assert "Photograph the part." in text
+    assert "recorded by the approver's Git identity (no cryptographic proof)" in text  # made after the adoption
+    cached = sorted((small.root / ".git/qms-pdf").glob("SOP-001.*.pdf"))
+    assert len(cached) == 1  # the new entry replaced the old one
+    cached[0].write_bytes(b"not a pickle")
+    assert rendered(small.qms("pdf", "SOP-001", "--out", str(out))) == 1
+    assert pypdf.PdfReader(out / "SOP-001.pdf").metadata["/qmsrevision"] == "3"
+
+
+def test_the_site_links_each_document_in_force_to_its_pdf(small: Repo, tmp_path: Path) -> None:
+    shutil.copy(PROJECT / "mkdocs.yml", small.root / "mkdocs.yml")
+    small.commit("Publish the manual", "mkdocs.yml")
+    site = tmp_path / "site"
+    mkdocs = str(Path(small.env["PATH"].split(":")[0]) / "mkdocs")
+    built = small.run(mkdocs, "build", "--strict", "--site-dir", str(site), check=False)
+    assert built.returncode == 0, built.stderr
+    manifest = json.loads((site / "qms-manifest.json").read_text())
+    fingerprints = {entry["id"]: entry["fingerprint"] for entry in manifest["documents"]}
+    assert sorted(p.stem for p in (site / "pdf").glob("*.pdf")) == sorted(fingerprints)
+    assert "SOP-002" not in fingerprints  # the draft has neither a page nor a PDF
+    page = (site / "sop/SOP-001-nonconformity/index.html").read_text()
+    assert 'href="../../pdf/SOP-001.pdf"' in page
+    for doc_id, fingerprint in fingerprints.items():
+        assert pypdf.PdfReader(site / f"pdf/{doc_id}.pdf").metadata["/qmsfingerprint"] == fingerprint

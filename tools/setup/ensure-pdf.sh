@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Make sure what the controlled PDFs need is installed: Pango (WeasyPrint lays text out with it) and the DejaVu
+# fonts the PDFs embed; with --test also poppler-utils (pdftotext, pdftoppm), which the tests read PDFs back with.
+# Idempotent and quiet when everything is present; installs the Debian packages with apt-get otherwise.
+set -euo pipefail
+
+PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+TOOLS=()
+if [[ ${1:-} == --test ]]; then
+    TOOLS=(pdftotext pdftoppm)
+    PACKAGES+=(poppler-utils)
+fi
+
+present() {
+    ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so\.0' || return 1
+    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' || return 1
+    [[ -f $FONT ]] || return 1
+    local tool
+    for tool in "${TOOLS[@]}"; do
+        command -v "$tool" >/dev/null 2>&1 || return 1
+    done
+}
+
+if present; then
+    exit 0
+fi
+
+fail() {
+    echo "ensure-pdf: $1; install the Debian packages ${PACKAGES[*]}, e.g. sudo apt-get install ${PACKAGES[*]}" >&2
+    exit 1
+}
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    fail "apt-get not found"
+fi
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo)
+    else
+        fail "not root and sudo not found"
+    fi
+fi
+
+echo "ensure-pdf: installing ${PACKAGES[*]} with apt-get (needed by the controlled PDFs)"
+"${SUDO[@]}" apt-get update -qq || fail "apt-get update failed"
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null || fail "apt-get install failed"
+
+present || fail "apt-get finished but Pango, the DejaVu fonts or the PDF tools are still missing"
