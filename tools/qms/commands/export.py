@@ -46,7 +46,8 @@ def main(args: argparse.Namespace) -> int:
     made = edition.make(root, edition.Options(today(args), bool(plugin.get("history", True)),
                                               bool(plugin.get("records_register", False)),
                                               docs_prefix.replace(os.sep, "/"),
-                                              bool(site.get("use_directory_urls", True))))
+                                              bool(site.get("use_directory_urls", True)),
+                                              bool(plugin.get("training", False))))
     errors = [finding.text() for finding in made.findings if finding.severity == "error"] + made.problems
     if errors:
         raise QmsError("refused, and nothing was written: a strict build of this manual would fail:\n" +

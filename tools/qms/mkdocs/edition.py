@@ -42,6 +42,7 @@ class Options:
     records_register: bool = False
     docs_prefix: str = "procedures"  # docs_dir, relative to the QMS root
     directory_urls: bool = True
+    training: bool = False  # show on each document how many of those concerned are trained on it
 
 
 @dataclass
@@ -120,12 +121,13 @@ def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) ->
     edition.attachments = {posixpath.relpath(path, options.docs_prefix): path for path in sorted(linked)
                            if path.startswith(options.docs_prefix + "/") and not path.endswith(".md")
                            and path in ws.files}
+    trained = pages.trained_counts(ws.training) if options.training else {}
     for src, item in edition.published.items():
         doc = item.doc
         meta = {"title": pages.e(f"{doc.id} {doc.title}"), "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type},
                 "search": {"boost": 10}}
         block = pages.control_block(item, ws.config, src, day, options.directory_urls, proved,
-                                    history=options.history)
+                                    history=options.history, trained=trained.get(doc.id))
         body = "\n" + doc.body if doc.body.startswith("---") else doc.body
         edition.pages[src] = _front(meta) + block + body + pages.provenance(item.source_commit, edition.built_from,
                                                                              day)

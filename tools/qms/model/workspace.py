@@ -15,6 +15,8 @@ from .inforce import Period, Standing, periods, standing
 from .ledger import Ledger
 from .source import decode, oversize
 from .state import Assessment, Authority, assess
+from .training import Cell
+from .training import assess as assess_training
 
 DOCUMENTS, RECORDS = "procedures", "records"
 
@@ -81,6 +83,11 @@ class Workspace:
     def periods(self, doc: Document) -> list[Period]:
         """When each version of `doc` was, is or will be in force."""
         return periods(doc, self.history.releases.get(doc.id, ()), self.config, self.today, self.authority)
+
+    @cached_property
+    def training(self) -> list[Cell]:
+        """Every person concerned against every document in force on `today` (training.py)."""
+        return assess_training(self)
 
     def in_force(self) -> list[Standing]:
         """The documents with a version in force on `today`, in path order."""
