@@ -198,3 +198,14 @@ def test_a_malformed_training_record_is_reported_with_its_line(old: str, new: st
     loaded = parse_record(text.replace(old, new), "records/training/TRN-001.md")
     assert any(f.code == code and message in f.message and f.line > 1 for f in loaded.findings), loaded.findings
     assert loaded.item is not None and loaded.item.training is None
+
+
+def test_a_record_for_a_revision_before_history_is_not_judged_and_does_not_count(repo: Repo) -> None:
+    """SOP-001 was adopted at revision 2: of revision 1 nothing is known, so a record for it is no finding, and it
+    settles nothing."""
+    repo.write("records/training/TRN-001.md", training_record("TRN-001", "SOP-001", 1, "sha256:" + "1" * 64,
+                                                              "production-manager"))
+    repo.become("production-manager")
+    repo.commit("Training on revision 1, before the adoption")
+    assert [f for f in findings(repo, "check", "--base", "adopted") if f["code"] == "QMS180"] == []
+    assert matrix(repo)["production@example.com"] == ("overdue", None, "2026-02-04")

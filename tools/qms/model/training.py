@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from .config import Config, Person
 from .document import Document, Record, Training
 from .inforce import Period
+from .revision import is_valid, ordinal
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -101,13 +102,19 @@ def named_period(training: Training, periods: Sequence[Period]) -> int | None:
     return None
 
 
-def never_in_force(training: Training, periods: Sequence[Period] | None) -> str | None:
+def never_in_force(training: Training, periods: Sequence[Period] | None, scheme: str) -> str | None:
     """What is wrong with the version a record names, if it was never in force (`periods`: None for no such
-    document); None if it names a version that was, is or will be in force."""
+    document); None if it names a version that was, is or will be in force, or one older than every version the
+    facts hold (a revision before the QMS was adopted, or before this copy's history began: nothing is known of it,
+    and it counts for nobody)."""
     name = f"{training.document} revision {training.revision}"
     if periods is None:
         return f"training on {training.document}, which is not a document"
     if named_period(training, periods) is not None:
+        return None
+    known = [ordinal(scheme, release.doc.revision) for release, _s, _e in periods
+             if is_valid(scheme, release.doc.revision)]
+    if known and is_valid(scheme, training.revision) and ordinal(scheme, training.revision) < min(known):
         return None
     if any(release.doc.revision == training.revision for release, _s, _e in periods):
         return f"training on {name} names fingerprint {training.fingerprint[:19]}..., not the content approved as " \
