@@ -124,7 +124,7 @@ class Repo:
 
 def starter_repo(root: Path, home: Path) -> Repo:
     """A repository holding a copy of this project's starter QMS, committed by the QMS administrator."""
-    repo = Repo(root, home, start="2026-11-20T10:00:00")
+    repo = Repo(root, home, start="2026-11-25T10:00:00")
     for name in ("qms.yml", "procedures", "records", ".pre-commit-config.yaml", ".gitattributes", ".gitignore",
                  "tools/setup/qms-hook"):
         source = PROJECT / name

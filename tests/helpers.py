@@ -175,3 +175,35 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
             found[str(full.relative_to(root))] = full.read_bytes() if not full.is_symlink() else b"->" + \
                 os.readlink(full).encode()
     return found
+
+
+TRAINING_RECORD_TYPE = ("  training: {prefix: TRN, folder: records/training, retention_years: 6, procedure: SOP-001, "
+                        "clauses: [\"7.2\"]}\n")
+TRAINING = """training:
+  grace_days: 30
+  trainers: [quality-manager]
+  required:
+    - {roles: [production-manager], people: [author@example.com], documents: [procedure]}
+"""
+
+
+def with_training(config: str) -> str:
+    """The test qms.yml with a training record type and a training section: the production manager and the
+    author are trained on procedures, the quality managers attest training."""
+    return config.replace("record_types:\n", "record_types:\n" + TRAINING_RECORD_TYPE) + TRAINING
+
+
+def training_record(record_id: str, document: str, revision: int | str, print_: str, trainee: str,
+                    trainer: str | None = None, day: date = date(2026, 3, 2)) -> str:
+    """A training record written by hand: `trainee` (a PEOPLE key) trained on the document's revision, read and
+    understood, or given by `trainer` (a PEOPLE key) in a classroom."""
+    name, email = PEOPLE[trainee]
+    lines = ["---", f"id: {record_id}", f"title: \"Training on {document}\"", "type: training",
+             f"date: {day.isoformat()}", "owner: quality-manager", "procedure: SOP-001", "training:",
+             f"  document: {document}", f"  revision: {revision}", f"  fingerprint: \"{print_}\"",
+             f"  method: {'classroom' if trainer else 'read-and-understood'}",
+             f"  trainee: {{name: {name}, email: {email}}}"]
+    if trainer:
+        trainer_name, trainer_email = PEOPLE[trainer]
+        lines.append(f"  trainer: {{name: {trainer_name}, email: {trainer_email}}}")
+    return "\n".join(lines + ["---", f"# Training on {document}", "", "Read and understood.", ""])

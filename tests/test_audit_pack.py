@@ -21,7 +21,8 @@ NCR1 = "records/ncr/NCR-001.md"
 AS_OF = "2027-06-01"  # QM-001 (12-month review from 2026-01-05) is overdue then
 ODD_TITLE = 'Torque <b>tools</b> & "gauges"'
 FILES = ("index.html", "audit.json", "master-list.csv", "revisions.csv", "records.csv", "findings.csv",
-         "clause-matrix.csv", "overdue-reviews.csv", "config-history.csv", "redlines/SOP-001-r3-r4.html",
+         "clause-matrix.csv", "overdue-reviews.csv", "config-history.csv", "training-matrix.csv",
+         "redlines/SOP-001-r3-r4.html",
          "pdf/FRM-001.pdf", "pdf/QM-001.pdf", "pdf/SOP-001.pdf", "pdf/manual.pdf")  # drafts have no PDF
 
 

@@ -13,7 +13,7 @@ from gitrepo import VENV_BIN, Repo, starter_repo
 SOP9 = "procedures/sop/SOP-009-calibration-of-monitoring-and-measuring-equipment.md"
 SOP2 = "procedures/sop/SOP-002-risks-and-opportunities.md"
 NCR1 = "records/nonconformities/NCR-001-wrong-surface-finish-on-ground-shafts.md"
-TODAY = "2026-11-20"  # the test repository's clock (tests/gitrepo.py)
+TODAY = "2026-11-25"  # the test repository's clock (tests/gitrepo.py)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_7_the_ci_gate_catches_what_skipped_the_hooks(repo: Repo) -> None:
     assert doc is not None
     print_ = fingerprint(doc.id, doc.title, doc.type, doc.revision, None, doc.body)
     repo.edit(draft, "status: draft\n", "status: draft\napprovals:\n  - {name: Dana Quality, email: quality@example.com, "
-              f"role: quality-manager, meaning: review, at: 2026-11-20T10:00:00Z, fingerprint: \"{print_}\"}}\n")
+              f"role: quality-manager, meaning: review, at: 2026-11-25T10:00:00Z, fingerprint: \"{print_}\"}}\n")
     repo.commit("Forge a review", no_verify=True)
     result = repo.qms("check", "--base", "main")
     output = result.stdout + result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,13 +18,31 @@ from qms.model.config import load_config
 from qms.model.state import EFFECTIVE
 from qms.model.workspace import scan
 
-AS_OF = date(2026, 11, 23)
+AS_OF = date(2026, 11, 24)  # the day WI-002 revision 2 came into force
 
 
-def test_starter_checks_clean(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_starter_checks_clean_but_for_the_overdue_training_it_shows(capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clean, except that it shows one person overdue for training on purpose (QMS183, an error with --strict)."""
     monkeypatch.setenv("QMS_NOW", f"{AS_OF.isoformat()}T12:00:00Z")  # the files as they are, on a fixed day
-    assert main(["check", "--strict", "-C", str(PROJECT)]) == 0
-    assert "0 errors, 0 warnings" in capsys.readouterr().err
+    assert main(["check", "-C", str(PROJECT)]) == 0
+    assert "0 errors, 1 warnings" in capsys.readouterr().err
+    assert main(["check", "--strict", "--format", "json", "-C", str(PROJECT)]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["code"], f["path"]) for f in found] == \
+        [("QMS183", "procedures/work-instructions/WI-001-final-inspection-and-release.md")]
+    assert "Morgan Price" in found[0]["message"]
+
+
+def test_starter_has_training_on_an_older_revision_and_overdue(capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QMS_NOW", f"{AS_OF.isoformat()}T12:00:00Z")
+    assert main(["training", "--format", "json", "-C", str(PROJECT)]) == 0
+    cells = {(c["document"], c["email"]): (c["state"], c["trained_revision"])
+             for c in json.loads(capsys.readouterr().out)["cells"]}
+    assert cells[("WI-002", "morgan.price@example.com")] == ("due", "1")  # trained on revision 1, revision 2 needs it
+    assert cells[("WI-001", "morgan.price@example.com")] == ("overdue", None)
+    assert cells[("WI-001", "jordan.hale@example.com")] == ("trained", "2")
 
 
 def test_starter_covers_every_clause_and_each_kind_of_document() -> None:

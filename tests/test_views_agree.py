@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from gitrepo import Repo, adopted_repo, findings
-from helpers import PEOPLE, QmsFolder
+from helpers import PEOPLE, QmsFolder, training_record, with_training
 
 from qms.model.document import parse_document
 
@@ -246,6 +246,48 @@ def approval_before_the_role_was_granted(repo: Repo) -> None:
     hand_sign(repo, SOP1, "purchasing-manager")
 
 
+def enable_training(repo: Repo) -> None:
+    """The administrator adds the training settings to qms.yml (committed, with its trailer)."""
+    repo.become("admin")
+    repo.write("qms.yml", with_training(repo.read("qms.yml")))
+    repo.git("add", "qms.yml")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Training on procedures", "-m",
+             "Config-Change: production and authors are trained on procedures")
+
+
+def fingerprint_of(repo: Repo, rel: str) -> str:
+    doc = parse_document(repo.read(rel), rel).item
+    assert doc is not None
+    return doc.fingerprint
+
+
+TRN1 = "records/training/TRN-001.md"
+
+
+def acknowledged_for_another(repo: Repo) -> None:
+    enable_training(repo)
+    repo.write(TRN1, training_record("TRN-001", "SOP-001", 2, fingerprint_of(repo, SOP1), "production-manager"))
+
+
+def trainer_without_role(repo: Repo) -> None:
+    enable_training(repo)
+    repo.write(TRN1, training_record("TRN-001", "SOP-001", 2, fingerprint_of(repo, SOP1), "production-manager",
+                                     trainer="author"))
+
+
+def training_on_a_draft(repo: Repo) -> None:
+    enable_training(repo)
+    repo.write(TRN1, training_record("TRN-001", "SOP-002", 1, fingerprint_of(repo, SOP2), "production-manager"))
+
+
+def training_record_edited(repo: Repo) -> None:
+    enable_training(repo)
+    repo.become("production-manager")
+    repo.qms("train", "SOP-001", "--commit", check=True)
+    rel = next(str(path.relative_to(repo.root)) for path in (repo.root / "records/training").glob("TRN-001-*.md"))
+    repo.edit(rel, "read and understood", "read, understood and questioned")
+
+
 FIRES = [
     Case("author obsoletes their own revision", author_obsoletes_own_revision, "quality-manager", "QMS121",
          "FRM-001"),
@@ -278,6 +320,14 @@ FIRES = [
     Case("a writer adds themselves as an approver", self_promotion, "author", "QMS150", "qms.yml"),
     Case("approval by someone not yet given the role", approval_before_the_role_was_granted, "purchasing-manager",
          "QMS041", "SOP-001"),
+    Case("read and understood recorded on behalf of another", acknowledged_for_another, "author", "QMS181",
+         "TRN-001"),
+    Case("training attested by a trainer without the role", trainer_without_role, "author", "QMS182", "TRN-001",
+         ("train", "SOP-001", "--trainee", "production@example.com", "--method", "classroom")),
+    Case("training recorded on a draft", training_on_a_draft, "production-manager", "QMS180", "TRN-001",
+         ("train", "SOP-002")),
+    Case("training record edited after it was committed", training_record_edited, "production-manager", "QMS110",
+         "TRN-001"),
 ]
 
 
@@ -381,6 +431,18 @@ def own_periodic_review(repo: Repo) -> None:
     repo.qms("review", "SOP-001", check=True)
 
 
+def own_read_and_understood(repo: Repo) -> None:
+    enable_training(repo)
+    repo.become("production-manager")
+    repo.qms("train", "SOP-001", check=True)
+
+
+def trainer_attests(repo: Repo) -> None:
+    enable_training(repo)
+    repo.become("quality-manager")
+    repo.qms("train", "SOP-001", "--trainee", "author@example.com", "--method", "on-the-job", check=True)
+
+
 QUIET = [
     ("a rename inside procedures/", rename, "author"),
     ("a revision approved by others", approved_by_others, "quality-manager"),
@@ -390,6 +452,8 @@ QUIET = [
     ("a draft never approved, withdrawn", draft_withdrawn, "author"),
     ("obsolete from a later date", obsolete_from_a_later_date, "quality-manager"),
     ("a periodic review by the owner", own_periodic_review, "production-manager"),
+    ("read and understood by the trainee", own_read_and_understood, "production-manager"),
+    ("training attested by a trainer", trainer_attests, "quality-manager"),
 ]
 
 

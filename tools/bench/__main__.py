@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import shutil
 
-from . import history, hook, manual, measure, synthetic
+from . import history, hook, manual, measure, synthetic, training
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
@@ -40,7 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="repetitions of each measurement (default 5)")
     parser.add_argument("--commits", type=int, default=10000, help="commits in the synthetic history (default 10000)")
     parser.add_argument("--only", default="check,hook,history,manual",
-                        help="comma-separated parts to run (default: check,hook,history,manual)")
+                        help="comma-separated parts to run (default: check,hook,history,manual; also: training, "
+                        "200 people and 20,000 training records)")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="qms-bench-") as root:
@@ -51,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{args.runs} runs per measurement, medians")
         if "check" in parts:
             bench_check(root, args.runs)
+        if "training" in parts:
+            training.bench_training(root + "-training", args.docs, PROJECT, args.runs, qms_command())
         if "history" in parts or "manual" in parts:
             repository = os.path.join(os.path.dirname(root), os.path.basename(root) + "-history")
             history.make_history_apart(repository, args.docs, args.commits, PROJECT)

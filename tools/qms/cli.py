@@ -21,6 +21,7 @@ COMMANDS = {
     "dispose": "records", "history": "history", "diff": "diff", "verify": "verify", "audit": "audit",
     "config-history": "confighistory", "export": "export", "import": "importing", "adopt": "adopt",
     "withdraw": "withdraw", "pr": "pr", "inbox": "inbox", "codeowners": "codeowners", "pdf": "pdf",
+    "train": "training", "training": "training",
 }
 
 

@@ -20,6 +20,7 @@ from ..gitlog import git
 from ..gitlog.trail import (NOT_VALID, by_document, config_changes, document_revisions, problems_by_entry,
                             revision_rows)
 from ..model import auditpack, iso9001
+from ..model.training import row as training_row
 from ..model.finding import Finding
 from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
@@ -121,6 +122,7 @@ def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str,
                for row in master if row["overdue"]]
     records = register_rows(ws, False)
     matrix = clause_matrix(ws)
+    training = [training_row(cell) for cell in ws.training]
     head = ws.commit or (history.head if history.head != git.EMPTY_TREE else None)
     pack: dict[str, Any] = {
         "schema": auditpack.SCHEMA, "version": auditpack.VERSION,
@@ -128,11 +130,12 @@ def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str,
             "organisation": config.organisation, "as_of": ws.today.isoformat(),
             "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "head": head,
             "verify_from": config.verify_from, "qms_version": __version__,
-            "counts": _counts(master, records, documents, findings, overdue, matrix, len(redlines)),
+            "counts": _counts(master, records, documents, findings, overdue, matrix, len(redlines), training),
         },
         "findings": findings, "master_list": master, "documents": documents, "records": records,
         "overdue_reviews": overdue, "clause_matrix": matrix,
         "configuration": config_rows(config_changes(history.transitions, history.configs, judged.findings)),
+        "training": training,
     }
     return pack, redlines
 
@@ -146,7 +149,7 @@ def clause_matrix(ws: Workspace) -> list[dict[str, Any]]:
 
 def _counts(master: list[dict[str, object]], records: list[dict[str, object]], documents: list[dict[str, Any]],
             findings: list[dict[str, Any]], overdue: list[dict[str, Any]], matrix: list[dict[str, Any]],
-            redlines: int) -> dict[str, int]:
+            redlines: int, training: list[dict[str, Any]]) -> dict[str, int]:
     revisions = [row for doc in documents for row in doc["revisions"]]
     approvals = [a for row in revisions for a in row["approvals"]]
     counts = {"documents": len(master)}
@@ -162,6 +165,8 @@ def _counts(master: list[dict[str, object]], records: list[dict[str, object]], d
         "warnings": sum(f["severity"] == "warning" for f in findings),
         "overdue_reviews": len(overdue), "clause_gaps": sum(bool(row["gap"]) for row in matrix),
         "redlines": redlines,
+        **{f"training_{state}": sum(cell["state"] == state for cell in training)
+           for state in ("trained", "older", "due", "overdue")},
     })
     return counts
 

@@ -47,7 +47,8 @@ def main(args: argparse.Namespace) -> int:
                                               bool(plugin.get("records_register", False)),
                                               docs_prefix.replace(os.sep, "/"),
                                               bool(site.get("use_directory_urls", True)),
-                                              bool(plugin.get("pdf", True)), site.get("site_url") or None))
+                                              bool(plugin.get("pdf", True)), site.get("site_url") or None,
+                                              bool(plugin.get("training", False))))
     errors = [finding.text() for finding in made.findings if finding.severity == "error"] + made.problems
     if errors:
         raise QmsError("refused, and nothing was written: a strict build of this manual would fail:\n" +

@@ -1,4 +1,5 @@
-"""`qms inbox`: what waits for one person: revisions to sign, periodic reviews due, records due for disposal."""
+"""`qms inbox`: what waits for one person: revisions to sign, periodic reviews due, training due, records due for
+disposal."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..errors import EXIT_CLEAN, QmsError
 from ..gitlog import git
 from ..model.config import Person
 from ..model.state import awaited
+from ..model.training import DUE, OVERDUE
 from ..model.workspace import Workspace
 from .common import add_common, open_workspace
 from .control import history_ledger
@@ -26,8 +28,8 @@ COLUMNS = ("task", "id", "revision", "due", "what")
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("inbox", help="what waits for you: revisions to sign, reviews due, records to "
-                                 "dispose of", epilog=EXAMPLE)
+    parser = commands.add_parser("inbox", help="what waits for you: revisions to sign, reviews and training "
+                                 "due, records to dispose of", epilog=EXAMPLE)
     parser.add_argument("--person", metavar="EMAIL", help="whose inbox (default: your Git identity, git config "
                         "user.email)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
@@ -67,7 +69,7 @@ def _person(ws: Workspace, email: str | None) -> Person:
 
 def inbox(ws: Workspace, person: Person) -> list[dict[str, object]]:
     """The person's tasks: signatures first, then reviews and disposals, each in id order."""
-    return [*_signatures(ws, person), *_reviews(ws, person), *_disposals(ws, person)]
+    return [*_signatures(ws, person), *_reviews(ws, person), *_training(ws, person), *_disposals(ws, person)]
 
 
 def _signatures(ws: Workspace, person: Person) -> list[dict[str, object]]:
@@ -94,6 +96,14 @@ def _reviews(ws: Workspace, person: Person) -> list[dict[str, object]]:
              "what": f"periodic review{' (overdue)' if row['overdue'] else ''}: {row['title']}", "path": row["path"]}
             for row in master_list(ws) if row["owner"] in held and row["next_review"]
             and str(row["next_review"]) <= horizon]
+
+
+def _training(ws: Workspace, person: Person) -> list[dict[str, object]]:
+    """Training on revisions in force that the person is due or overdue for (model/training.py)."""
+    return [{"task": "train", "id": cell.document.id, "revision": cell.document.revision, "due": cell.due.isoformat(),
+             "what": f"training{' (overdue)' if cell.state == OVERDUE else ''}: {cell.document.title}",
+             "path": cell.path}
+            for cell in ws.training if cell.state in (DUE, OVERDUE) and cell.person.email.lower() == person.email.lower()]
 
 
 def _disposals(ws: Workspace, person: Person) -> list[dict[str, object]]:

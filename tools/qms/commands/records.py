@@ -59,7 +59,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_common(dispose, dispose_record, as_of=False)
 
 
-def _next_record_id(ws: Workspace, record_type: RecordType) -> str:
+def next_record_id(ws: Workspace, record_type: RecordType) -> str:
+    """The next free id of `record_type`: never one in use, disposed of, or held by an unreadable file."""
     used = {r.id for r in ws.records} | set(log_rows(ws.root).keys())
     used |= {os.path.basename(path).rsplit(".", 1)[0] for path in ws.files}
     numbers = [int(m.group(1)) for name in used if (m := re.match(re.escape(record_type.prefix) + r"-(\d+)", name))]
@@ -84,7 +85,7 @@ def _create(args: argparse.Namespace, ws: Workspace) -> int:
     if owner not in ws.config.roles:
         raise QmsError(f"unknown role '{owner}' (use one of: {', '.join(ws.config.roles)})")
     title = " ".join(args.title.split())
-    record_id = _next_record_id(ws, record_type)
+    record_id = next_record_id(ws, record_type)
     rel = f"{record_type.folder}/{record_id}-{slug(title)}.md"
     if os.path.lexists(os.path.join(ws.root, rel)):
         raise QmsError(f"{rel} already exists (choose another title)")

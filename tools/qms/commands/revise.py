@@ -13,8 +13,9 @@ from ..model.writer import edited_front_matter
 from .common import add_common
 from .writing import add_commit_option, author, commit, document, editing, guard, write
 
-EXAMPLE = """example:
+EXAMPLE = """examples:
   qms revise SOP-001 --change "Added the rules for electronic signatures."
+  qms revise SOP-001 --change "Corrected a typing error." --training not-required
 """
 
 
@@ -23,6 +24,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                  epilog=EXAMPLE)
     parser.add_argument("id", metavar="ID", help="the document id, e.g. SOP-001")
     parser.add_argument("--change", required=True, metavar="TEXT", help="what the new revision changes")
+    parser.add_argument("--training", choices=("required", "not-required"), default="required",
+                        help="whether the people concerned must be trained on the new revision (default: required; "
+                        "a typo fix needs none)")
     add_commit_option(parser)
     add_common(parser, main, as_of=False)
 
@@ -49,6 +53,10 @@ def _revise(args: argparse.Namespace, ws: Workspace) -> int:
             data["change"] = change
         else:
             data.insert(list(data).index("status") + 1, "change", change)
+        if "training" in data:
+            data["training"] = args.training
+        else:
+            data.insert(list(data).index("change") + 1, "training", args.training)
         for key in ("effective", "approvals", "periodic_reviews"):
             if key in data:
                 del data[key]
@@ -60,8 +68,8 @@ def _revise(args: argparse.Namespace, ws: Workspace) -> int:
     removed += [f"{len(doc.approvals)} approval(s)"] if doc.approvals else []
     removed += [f"{len(doc.periodic_reviews)} periodic review(s)"] if doc.periodic_reviews else []
     print(f"{doc.path}: {doc.id} revision {doc.revision} -> {following}, status approved -> draft, "
-          f"change: {change}" + (f"; removed {', '.join(removed)}" if removed else ""))
+          f"change: {change}, training {args.training}" + (f"; removed {', '.join(removed)}" if removed else ""))
     if args.commit:
         commit(ws, previous, f"Revise {doc.id} to revision {following}",
-               {"Document": doc.id, "Revision": following, "Change": change})
+               {"Document": doc.id, "Revision": following, "Change": change, "Training": args.training})
     return EXIT_CLEAN

@@ -17,6 +17,9 @@ class QmsPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """Publish the manual as it was in force on this date (YYYY-MM-DD), e.g. for an audit; default: today, UTC."""
     records_register = c.Type(bool, default=False)
     """Add a records register page (ids, titles, dates, retention; never the records' contents)."""
+    training = c.Type(bool, default=False)
+    """Show, on each document, how many of the people concerned (qms.yml `training`) are trained on the revision
+    in force."""
     history = c.Type(bool, default=True)
     """Read Git history, to publish the last effective revision of documents being revised and to show
     revision histories; without it only documents whose file is effective are published."""

@@ -44,6 +44,7 @@ class Options:
     directory_urls: bool = True
     pdf: bool = False  # a controlled PDF of each document in force, linked from its control block
     manual_url: str | None = None  # where the current revision lives, printed in each PDF's footer
+    training: bool = False  # show on each document how many of those concerned are trained on it
 
 
 @dataclass
@@ -127,12 +128,14 @@ def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) ->
     edition.attachments = {posixpath.relpath(path, options.docs_prefix): path for path in sorted(linked)
                            if path.startswith(options.docs_prefix + "/") and not path.endswith(".md")
                            and path in ws.files}
+    trained = pages.trained_counts(ws.training) if options.training else {}
     for src, item in edition.published.items():
         doc = item.doc
         meta = {"title": pages.e(f"{doc.id} {doc.title}"), "qms": {"id": doc.id, "revision": doc.revision, "type": doc.type},
                 "search": {"boost": 10}}
         block = pages.control_block(item, ws.config, src, day, options.directory_urls, proved,
-                                    history=options.history, due=ws.next_review(doc), pdf=options.pdf)
+                                    history=options.history, due=ws.next_review(doc), pdf=options.pdf,
+                                    trained=trained.get(doc.id))
         body = "\n" + doc.body if doc.body.startswith("---") else doc.body
         edition.pages[src] = _front(meta) + block + body + pages.provenance(item.source_commit, edition.built_from,
                                                                              day)

@@ -7,6 +7,7 @@ inject markup into the manual.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from ..model.document import Approval
 from ..model.source import markdown_text
 from ..model.transition import entry_key
 from ..model.state import retain_until
+from ..model.training import TRAINED, Cell
 from ..model.workspace import Workspace
 from .publish import Left, Published, effective_revisions
 
@@ -85,7 +87,7 @@ def _utc(moment: object) -> str:
 
 def control_block(item: Published, config: Config, uri: str, day: date, directory_urls: bool = True,
                   proofs: dict[str, str] | None = None, history: bool = True, due: date | None = None,
-                  pdf: bool = False) -> str:
+                  pdf: bool = False, trained: tuple[int, int] | None = None) -> str:
     """The block at the top of every published document (the Part 11 signature manifestation), with what history
     proved about each signature (`proofs`, by entry key; nothing is claimed where history was not read), and a
     link to the controlled PDF where the site has one (`pdf`)."""
@@ -110,6 +112,8 @@ def control_block(item: Published, config: Config, uri: str, day: date, director
         ("Next review", e(due.isoformat() if due else "-") + (" <strong>(overdue)</strong>" if due and due < day
                                                               else "")),
     ]
+    if trained is not None:
+        rows.append(("Training", f"{trained[0]} of {trained[1]} people concerned trained on this revision"))
     if history:
         rows.append(("History", f"<a href=\"{e(page_url(uri, history_uri(doc.id), directory_urls))}\">Revision "
                                 f"history of {e(doc.id)}</a>"))
@@ -121,6 +125,15 @@ def control_block(item: Published, config: Config, uri: str, day: date, director
             f"data-search-exclude><table class=\"qms-control__table\">{table}</table></div>\n"
             f"<div class=\"qms-print-banner\" data-search-exclude>Uncontrolled copy when printed · {e(doc.id)} revision "
             f"{e(doc.revision)} · printed <span class=\"qms-print-date\"></span></div>\n\n")
+
+
+def trained_counts(cells: Sequence[Cell]) -> dict[str, tuple[int, int]]:
+    """By document id: how many of the people concerned are trained on the revision in force, of how many."""
+    counts: dict[str, tuple[int, int]] = {}
+    for cell in cells:
+        done, total = counts.get(cell.document.id, (0, 0))
+        counts[cell.document.id] = (done + (cell.state == TRAINED), total + 1)
+    return counts
 
 
 def page_url(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:

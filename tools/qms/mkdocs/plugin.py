@@ -40,7 +40,8 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"mkdocs.yml: qms build_date '{self.config.build_date}' is not YYYY-MM-DD") from None
         options = edition.Options(day, self.config.history, self.config.records_register,
                                   os.path.relpath(config.docs_dir, root).replace(os.sep, "/"),
-                                  config.use_directory_urls, self.config.pdf, config.site_url or None)
+                                  config.use_directory_urls, self.config.pdf, config.site_url or None,
+                                  self.config.training)
         try:
             self.edition = made = edition.make(root, options)
         except QmsError as exc:

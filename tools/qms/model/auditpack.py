@@ -24,6 +24,8 @@ FINDING_COLUMNS = ("source", "severity", "code", "path", "line", "message", "hin
 CLAUSE_COLUMNS = ("clause", "title", "documents", "gap")
 OVERDUE_COLUMNS = ("id", "title", "owner", "effective", "next_review", "days_overdue")
 CONFIG_COLUMNS = ("commit", "date", "author", "why", "changed", "in_force", "problems")
+TRAINING_COLUMNS = ("document", "title", "revision", "name", "email", "state", "since", "due", "trained_revision",
+                    "record", "record_path", "method", "commit")
 
 COUNT_LABELS = {
     "documents": "Documents", "effective": "Effective", "pending": "Approved, not yet effective", "draft": "Drafts",
@@ -33,6 +35,9 @@ COUNT_LABELS = {
     "findings_history": "Findings of history verification", "errors": "Errors", "warnings": "Warnings",
     "overdue_reviews": "Overdue periodic reviews", "clause_gaps": "Clause gaps", "redlines": "Redlines",
     "pdfs": "Controlled PDFs",
+    "training_trained": "Training: trained on the revision in force", "training_older":
+    "Training: trained on an earlier revision (no retraining needed)", "training_due": "Training due",
+    "training_overdue": "Training overdue",
 }
 
 STYLE = """body{font:14px/1.45 system-ui,sans-serif;max-width:80rem;margin:1.5rem auto;padding:0 1rem;color:#222}
@@ -40,7 +45,7 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid 
 nav a{margin-right:1rem}table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
 code{font:12px ui-monospace,monospace}.gap,.bad,.error{background:#fde2e2;color:#900;font-weight:600}
-.warning,.adopted{background:#fff4d6}.ok{color:#060}.muted{color:#666}
+.warning,.adopted,.due{background:#fff4d6}.overdue{background:#fde2e2;color:#900}.ok{color:#060}.muted{color:#666}
 @media print{nav{display:none}body{max-width:none;margin:0}h2{break-before:page}}"""
 
 
@@ -78,6 +83,7 @@ def csv_tables(pack: dict[str, Any]) -> dict[str, str]:
         "clause-matrix.csv": _csv(CLAUSE_COLUMNS, pack["clause_matrix"]),
         "overdue-reviews.csv": _csv(OVERDUE_COLUMNS, pack["overdue_reviews"]),
         "config-history.csv": _csv(CONFIG_COLUMNS, pack["configuration"]),
+        "training-matrix.csv": _csv(TRAINING_COLUMNS, pack["training"]),
     }
 
 
@@ -140,6 +146,7 @@ def index_html(pack: dict[str, Any]) -> str:
                 ("records", "Records register", _records(pack["records"])),
                 ("overdue-reviews", "Overdue periodic reviews", _overdue(pack["overdue_reviews"])),
                 ("clause-matrix", "ISO 9001:2015 clause matrix", _matrix(pack["clause_matrix"])),
+                ("training", "Training matrix", _training(pack["training"])),
                 ("configuration", "Configuration history (qms.yml)", _configuration(pack["configuration"])),
                 ("redlines", "Redlines", _redlines(pack["documents"])),
                 ("pdfs", "Controlled PDFs", _pdfs(pack["pdfs"]))]
@@ -226,6 +233,34 @@ def _pdfs(pdfs: list[dict[str, Any]]) -> str:
     rows = [[f"<a href=\"{e(p['path'])}\">{e(p['id'] or 'The whole manual')}</a>", e(p["revision"] or ""),
              f"<code>{e(p['fingerprint'] or '')}</code>", _commit(p["source_commit"])] for p in pdfs]
     return _table(("PDF", "revision", "fingerprint", "source commit"), rows, "No document is in force.")
+
+
+def _training(cells: list[dict[str, Any]]) -> str:
+    """People (columns) against the documents in force (rows); each cell its state and its evidence: the record
+    and the commit that added it, or the date training is due."""
+    people = sorted({(c["email"], c["name"]) for c in cells})
+    documents = sorted({(c["document"], c["revision"], c["title"]) for c in cells})
+    by_cell = {(c["document"], c["email"]): c for c in cells}
+
+    def cell(found: dict[str, Any] | None) -> str:
+        if found is None:
+            return "<span class=\"muted\">not concerned</span>"
+        state = found["state"]
+        text = f"<span class=\"{e(state)}\">{e(state)}</span>"
+        if found["record"]:
+            text += f"<br>{e(found['record'])} (revision {e(found['trained_revision'])}) {_commit(found['commit'])}"
+        if state in ("due", "overdue"):
+            text += f"<br>due {e(found['due'])}"
+        return text
+
+    rows = ([f"{e(doc_id)} revision {e(revision)}<br><span class=\"muted\">{e(title)}</span>",
+             *(cell(by_cell.get((doc_id, email))) for email, _name in people)] for doc_id, revision, title in documents)
+    return ("<p>Each person concerned (qms.yml <code>training</code>) against each document in force: trained on the "
+            "revision in force, on an earlier one (no retraining needed since), or due or overdue; with the training "
+            "record and the commit that added it.</p>\n" +
+            _table(("Document", *(f"{name} <{email}>" for email, name in people)), rows,
+                   "No training is required (qms.yml has no training section, or no document in force concerns "
+                   "anyone)."))
 
 
 def _redlines(documents: list[dict[str, Any]]) -> str:

@@ -71,6 +71,26 @@ class Mandatory:
 
 
 @dataclass(frozen=True)
+class TrainingNeed:
+    """One entry of `training.required`: these roles and people must be trained on these types or ids."""
+
+    roles: tuple[str, ...]
+    people: tuple[str, ...]  # lower-case emails
+    documents: tuple[str, ...]  # document types or document ids
+    line: int
+
+
+@dataclass(frozen=True)
+class TrainingPolicy:
+    """qms.yml `training`: who is trained on what, how long they have, who may attest training given."""
+
+    grace_days: int
+    trainers: tuple[str, ...]  # roles that may attest training they gave (classroom, on-the-job)
+    record_type: str  # the record type training records are filed as
+    needs: tuple[TrainingNeed, ...]
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     organisation: str
@@ -86,6 +106,24 @@ class Config:
     verify_from: str | None = None
     clock_skew_minutes: int = 15
     administrators: tuple[str, ...] | None = None  # roles that may change qms.yml; None: not named (legacy)
+    training: TrainingPolicy | None = None  # None: qms.yml asks for no training on documents
+
+    def trainees(self, doc_id: str, doc_type: str) -> list[Person]:
+        """Who must be trained on the document with `doc_id` of `doc_type`, in email order (none without a
+        `training` section)."""
+        if self.training is None:
+            return []
+        emails: set[str] = set()
+        for need in self.training.needs:
+            if doc_id in need.documents or doc_type in need.documents:
+                emails |= {p.email.lower() for role in need.roles if role in self.roles for p in self.roles[role].people}
+                emails |= set(need.people)
+        return [self.people[email] for email in sorted(emails) if email in self.people]
+
+    def may_train(self, email: str) -> bool:
+        """Whether `email` holds a role that may attest training they gave."""
+        trainers = self.training.trainers if self.training is not None else ()
+        return any(role.name in trainers for role in self.holders(email))
 
     def holders(self, email: str) -> list[Role]:
         """The roles the person with `email` holds."""
@@ -142,7 +180,16 @@ _TOP: schema.Schema = {
     "verify_from": Key(schema.LINE),
     "clock_skew_minutes": Key(schema.POSITIVE_INT),
     "administrators": Key(schema.WORDS),
+    "training": Key(lambda value: value),
 }
+_TRAINING: schema.Schema = {
+    "grace_days": Key(schema.POSITIVE_INT, True),
+    "trainers": Key(schema.WORDS),
+    "record_type": Key(schema.LINE),
+    "required": Key(lambda value: value, True),
+}
+_TRAINING_NEED: schema.Schema = {"roles": Key(schema.WORDS), "people": Key(schema.WORDS),
+                                 "documents": Key(schema.WORDS, True)}
 _LIMITS: schema.Schema = {"max_document_kb": Key(schema.POSITIVE_INT), "max_attachment_kb": Key(schema.POSITIVE_INT)}
 _DOC_TYPE: schema.Schema = {
     "prefix": Key(schema.LINE, True),
@@ -272,6 +319,7 @@ class _Reader:
                              "name roles under roles, e.g. administrators: [quality-manager]")
         if verify_from is not None and not re.fullmatch(r"[0-9a-f]{7,40}", str(verify_from)):
             self.problem(("verify_from",), "verify_from must be a commit id (hex)", "e.g. verify_from: 635b1fa")
+        training = self.training(top["training"], roles, types, record_types)
         if self.findings:
             raise ConfigError(self.findings)
         return Config(
@@ -289,7 +337,54 @@ class _Reader:
             verify_from=str(verify_from) if verify_from else None,
             clock_skew_minutes=int(top["clock_skew_minutes"] or 15),  # type: ignore[call-overload]
             administrators=administrators,  # type: ignore[arg-type]
+            training=training,
         )
+
+    def training(self, raw: object, roles: dict[str, Role], types: dict[str, DocType],
+                 record_types: dict[str, RecordType]) -> TrainingPolicy | None:
+        if raw is None:
+            return None
+        at: tuple[str | int, ...] = ("training",)
+        values = self.check(raw, _TRAINING, at, "training")
+        trainers: tuple[str, ...] = values["trainers"] or ()  # type: ignore[assignment]
+        for role in trainers:
+            if role not in roles:
+                self.problem(at + ("trainers",), f"trainer role '{role}' is not a role", "name roles under roles")
+        record_type = str(values["record_type"] or "training")
+        if record_type not in record_types:
+            self.problem(at + (("record_type",) if values["record_type"] else ()), f"training records are filed as "
+                         f"record type '{record_type}', which is not under record_types",
+                         "add that record type, or name one with training: {record_type: ...}")
+        people = {person.email.lower() for role in roles.values() for person in role.people}
+        prefixes = {t.prefix for t in types.values()}
+        needs = []
+        required = values["required"]
+        if required is not None and not isinstance(required, list):
+            self.problem(at + ("required",), "'training.required' must be a list",
+                         "- {roles: [...], documents: [procedure, WI-001]}")
+            required = []
+        for index, entry in enumerate(required or []):
+            where = at + ("required", index)
+            need = self.check(entry, _TRAINING_NEED, where, "training requirement")
+            need_roles: tuple[str, ...] = need["roles"] or ()  # type: ignore[assignment]
+            need_people = tuple(email.lower() for email in need["people"] or ())  # type: ignore[attr-defined]
+            documents: tuple[str, ...] = need["documents"] or ()  # type: ignore[assignment]
+            for role in need_roles:
+                if role not in roles:
+                    self.problem(where, f"training requirement names unknown role '{role}'", "name a role under roles")
+            for email in need_people:
+                if email not in people:
+                    self.problem(where, f"training requirement names {email}, who is not under any role",
+                                 "list the person under a role first")
+            for name in documents:
+                if name not in types and (not re.fullmatch(r"[A-Z]{1,8}-\d+", name) or
+                                          name.split("-")[0] not in prefixes):
+                    self.problem(where, f"training requirement names '{name}', which is neither a document type "
+                                 "nor a document id", "name a type under document_types, or an id such as SOP-001")
+            if isinstance(entry, dict) and not need_roles and not need_people:
+                self.problem(where, "training requirement names nobody", "add roles: [...] or people: [...]")
+            needs.append(TrainingNeed(need_roles, need_people, documents, self.parsed.line(*where)))
+        return TrainingPolicy(int(values["grace_days"] or 30), trainers, record_type, tuple(needs))  # type: ignore[call-overload]
 
     def roles(self, raw: dict[str, object]) -> dict[str, Role]:
         roles = {}

@@ -68,6 +68,13 @@ class Document:
     body_line: int
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     digests: tuple[str, str] | None = field(default=None, compare=False)  # (fingerprint, authored) of a summary
+    training: str | None = None  # "required" or "not-required": whether this revision needs (re)training
+
+    @property
+    def needs_training(self) -> bool:
+        """Whether people concerned must be trained on this revision (stated by qms revise --training; a revision
+        that does not say needs it)."""
+        return self.training != "not-required"
 
     def line(self, key: str) -> int:
         """The line of `key` in the file, or 1."""
@@ -87,7 +94,8 @@ class Document:
     def governing(self) -> tuple[object, ...]:
         """Every key that governs what staff must do or when the document is reviewed, besides the fingerprint:
         it may change only with a new revision (or, for the obsoletion keys, through qms obsolete)."""
-        return (self.fingerprint, self.owner, self.review_months, self.references, self.clauses, self.change)
+        return (self.fingerprint, self.owner, self.review_months, self.references, self.clauses, self.change,
+                self.needs_training)
 
     @cached_property
     def links(self) -> list[Link]:
@@ -100,6 +108,33 @@ class Document:
         if self.digests is not None:
             return self.digests[1]
         return fingerprint(self.id, self.title, self.type, self.revision, None, self.body)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone a record names, as it names them."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Training:
+    """What a training record attests: a person trained on one revision of a document, bound to its fingerprint;
+    read and understood by the trainee, or given by a trainer (classroom, on-the-job)."""
+
+    document: str
+    revision: str
+    fingerprint: str
+    method: str  # read-and-understood | classroom | on-the-job
+    trainee: Person
+    trainer: Person | None
+    line: int = field(default=1, compare=False)
+
+    @property
+    def given_by(self) -> Person:
+        """Who gives the record: the trainee for their own read-and-understood, else the trainer."""
+        return self.trainer if self.trainer is not None else self.trainee
 
 
 @dataclass(frozen=True)
@@ -118,6 +153,7 @@ class Record:
     body: str
     body_line: int
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    training: Training | None = None
 
     def line(self, key: str) -> int:
         """The line of `key` in the file, or 1."""
@@ -168,7 +204,7 @@ def parse_document(text: str, path: str) -> Loaded:
         reason=values["reason"], superseded_by=values["superseded_by"],  # type: ignore[arg-type]
         clauses=values["clauses"] or (), references=values["references"] or (),  # type: ignore[arg-type]
         review_months=values["review_months"], approvals=approvals, periodic_reviews=reviews,  # type: ignore[arg-type]
-        body=split.body, body_line=split.body_line, lines=lines,
+        body=split.body, body_line=split.body_line, lines=lines, training=values["training"],  # type: ignore[arg-type]
     )
     return Loaded(document, tuple(findings))
 
@@ -181,6 +217,7 @@ def parse_record(text: str, path: str) -> Loaded:
         return Loaded(None, (exc.finding,))
     checked = schema.check(parsed.value, schema.RECORD, parsed, path)
     values = checked.values
+    training = _training(parsed, path, checked.findings) if values["training"] is not None else None
     if any(values[key] is None for key, spec in schema.RECORD.items() if spec.required):
         return Loaded(None, tuple(checked.findings))
     lines = {str(key[0]): line for key, line in parsed.lines.items() if len(key) == 1}
@@ -188,9 +225,36 @@ def parse_record(text: str, path: str) -> Loaded:
         path=path, id=str(values["id"]), title=str(values["title"]), type=str(values["type"]),
         date=values["date"], owner=str(values["owner"]), procedure=str(values["procedure"]),  # type: ignore[arg-type]
         form=values["form"], corrects=values["corrects"], body=split.body,  # type: ignore[arg-type]
-        body_line=split.body_line, lines=lines,
+        body_line=split.body_line, lines=lines, training=training,
     )
     return Loaded(record, tuple(checked.findings))
+
+
+def _training(parsed: Parsed, path: str, findings: list[Finding]) -> Training | None:
+    """The `training` mapping of a training record; findings where it is incomplete or inconsistent."""
+    raw = parsed.value.get("training") if isinstance(parsed.value, dict) else None
+    checked = schema.check(raw, schema.TRAINING, parsed, path, ("training",), "training")
+    found = list(checked.findings)
+    values = checked.values
+    people: dict[str, Person | None] = {}
+    for key in ("trainee", "trainer"):
+        person = schema.check(values[key], schema.PERSON, parsed, path, ("training", key), key) \
+            if values[key] is not None else None
+        if person is not None:
+            found += person.findings
+        people[key] = Person(str(person.values["name"]), str(person.values["email"])) \
+            if person is not None and not person.findings else None
+    line = parsed.line("training")
+    method = values["method"]
+    if method is not None and (method == "read-and-understood") != (values["trainer"] is None):
+        found.append(Finding(path, parsed.line("training", "method"), "QMS022", f"'method' {method} "
+                             + ("names no trainer" if values["trainer"] is None else "is the trainee's own and names "
+                                "no trainer"), "read-and-understood has no trainer; classroom and on-the-job name one"))
+    findings += found
+    if found or people["trainee"] is None:
+        return None
+    return Training(str(values["document"]), str(values["revision"]), str(values["fingerprint"]), str(method),
+                    people["trainee"], people["trainer"], line)
 
 
 def parse_bytes(data: bytes | None, path: str | None) -> Document | Record | None:

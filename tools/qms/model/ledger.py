@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .config import Config
-from .document import Document
+from .document import Document, Record
 from .inforce import Release, same_release
+from .training import Evidence, problems
 from .transition import Kind, Transition, added_entries, entry_key, wrote_content
 
 
@@ -32,6 +33,7 @@ class Ledger:
     signed_under: dict[str, Config] = field(default_factory=dict)  # entry key -> qms.yml in force when added
     releases: dict[str, list[Release]] = field(default_factory=dict)  # id -> approved or obsolete versions, in order
     added_by: dict[str, str] = field(default_factory=dict)  # entry key -> who committed it (author e-mail, lower case)
+    trained: dict[str, Evidence] = field(default_factory=dict)  # training record id -> the commit that added it
 
     def revision_authors(self, doc_id: str, revision: str) -> dict[str, str]:
         """Who wrote content of this revision of the document: email (lower case) -> name."""
@@ -59,6 +61,8 @@ class Ledger:
 
     def apply(self, transition: Transition) -> None:
         """Record what the transition established."""
+        if transition.kind is Kind.RECORD:
+            self._training(transition)
         if transition.kind is not Kind.DOCUMENT:
             return
         act, after, before = transition.act, transition.after, transition.before
@@ -79,6 +83,14 @@ class Ledger:
                 self._release(Release(after, act.sha, transition.after_blob, act.committed_at, act.config))
         elif transition.after_path is None and isinstance(before, Document):
             self.retired[before.id] = transition.before_path or before.path
+
+    def _training(self, transition: Transition) -> None:
+        """A training record the act added (that no parent had): the evidence of who recorded it, judged then."""
+        after, act = transition.after, transition.act
+        if not isinstance(after, Record) or after.training is None or any(v is not None for v in transition.parents):
+            return
+        judged = tuple(problems(after.training, act.author, act.config)) if act.config is not None else None
+        self.trained.setdefault(after.id, Evidence(after.id, act.sha, act.author, judged, after.training))
 
     def _release(self, release: Release) -> None:
         found = self.releases.setdefault(release.doc.id, [])

@@ -203,6 +203,7 @@ DOCUMENT: Schema = {
     "clauses": Key(WORDS),
     "references": Key(WORDS),
     "review_months": Key(POSITIVE_INT),
+    "training": Key(one_of("required", "not-required")),
     "approvals": Key(lambda value: value),
     "periodic_reviews": Key(lambda value: value),
 }
@@ -216,4 +217,16 @@ RECORD: Schema = {
     "procedure": Key(LINE, True),
     "form": Key(LINE),
     "corrects": Key(LINE),
+    "training": Key(lambda value: value),
+}
+
+PERSON: Schema = {"name": Key(LINE, True), "email": Key(EMAIL, True)}
+
+TRAINING: Schema = {
+    "document": Key(LINE, True),
+    "revision": Key(REVISION, True),
+    "fingerprint": Key(FINGERPRINT, True),
+    "method": Key(one_of("read-and-understood", "classroom", "on-the-job"), True),
+    "trainee": Key(lambda value: value, True),
+    "trainer": Key(lambda value: value),
 }

@@ -16,6 +16,8 @@ from .ledger import Ledger
 from .source import decode, oversize
 from .state import Assessment, Authority, assess, next_review
 from .transition import entry_key
+from .training import Cell
+from .training import assess as assess_training
 
 DOCUMENTS, RECORDS = "procedures", "records"
 
@@ -90,6 +92,11 @@ class Workspace:
             who = self.history.added_by.get(entry_key(review))
             return who is None or who == review.email.lower()
         return next_review(doc, config or self.config, counts)
+
+    @cached_property
+    def training(self) -> list[Cell]:
+        """Every person concerned against every document in force on `today` (training.py)."""
+        return assess_training(self)
 
     def in_force(self) -> list[Standing]:
         """The documents with a version in force on `today`, in path order."""

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..model.finding import Finding
 from ..model.workspace import Workspace
-from . import approvals, codeowners, identity, links, mandatory, placeholders, records, review
+from . import approvals, codeowners, identity, links, mandatory, placeholders, records, review, training
 
 Rule = Callable[[Workspace], Iterable[Finding]]
 
@@ -21,6 +21,8 @@ RULES: tuple[Rule, ...] = (
     mandatory.check_mandatory,
     mandatory.check_administration,
     records.check_records,
+    training.check_training_records,
+    training.check_overdue_training,
     placeholders.check_placeholders,
     codeowners.check_codeowners,
 )

@@ -79,4 +79,8 @@ CODES: dict[str, str] = {
     "QMS172": "import could not carry something over: tracked changes, comments, embedded objects, fields, images outside the file's folder (warning: what to do)",
     "QMS173": "import target already exists (never overwritten: that file is not imported)",
     "QMS174": "import plan or mapping file wrong: unknown type, owner or clause, id of the wrong form or planned twice",
+    "QMS180": "training record names a document, revision or fingerprint that was never in force (a draft, another content)",
+    "QMS181": "training record given in another person's name: read-and-understood not recorded by the trainee, or an attestation not by the trainer",
+    "QMS182": "training attested by a trainer without a role allowed to train (qms.yml training.trainers)",
+    "QMS183": "training overdue: a person concerned is not trained on the revision in force by its effective date plus the grace period (warning; error with --strict)",
 }

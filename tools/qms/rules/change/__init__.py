@@ -54,10 +54,10 @@ def by(act: Act) -> str:
 
 
 def _rules() -> tuple[tuple[Rule, ...], tuple[ActRule, ...]]:
-    from . import configuration, documents, records, signatures, timing
+    from . import configuration, documents, records, signatures, timing, training
 
     return ((documents.check_document, signatures.check_entries, timing.check_times,
-             configuration.check_configuration),
+             configuration.check_configuration, training.check_training),
             (records.check_records, timing.check_act))
 
 

@@ -11,7 +11,7 @@ from ...model.transition import Kind, Transition, removed_entries
 from . import Context, by, finding
 
 _GOVERNING = ("content (id, title, type, revision, effective date or text)", "owner", "review_months", "references",
-              "clauses", "change")
+              "clauses", "change", "training")
 
 
 def check_document(t: Transition, ctx: Context) -> Iterator[Finding]:
