@@ -187,6 +187,24 @@ def test_an_administrator_adds_an_approver_who_then_approves(repo: Repo) -> None
     assert codes(findings(repo, "verify", "--since", "adopted")) == set()
 
 
+def test_an_approver_added_on_a_branch_may_approve_once_it_is_merged(repo: Repo) -> None:
+    """A configuration change made and authorised on a branch comes into force on main with the merge, even
+    when main moved on meanwhile (the merge keeps the branch's qms.yml)."""
+    repo.git("checkout", "-q", "-b", "people")
+    configure(repo, "admin", *add_person("production-manager", OUTSIDER), hook=True)
+    repo.git("checkout", "-q", "work")
+    revise(repo)  # main's line moves on meanwhile
+    repo.become("admin")
+    repo.git("merge", "-q", "--no-ff", "--no-edit", "people")
+    assert "Eve Outsider" in repo.read(QMS)
+    repo.become("outsider", *OUTSIDER)
+    done = repo.qms("approve", "SOP-001", "--role", "production-manager", "--effective", "2026-04-01", "--commit")
+    assert done.returncode == 0, done.stdout + done.stderr  # the hook judges it under the merged qms.yml
+    approve(repo, "quality-manager")
+    assert codes(findings(repo, "check", "--base", "adopted")) == set()
+    assert codes(findings(repo, "verify", "--since", "adopted")) == set()
+
+
 # -- changing qms.yml --------------------------------------------------------------------------------------------
 
 def test_a_configuration_change_must_say_why(repo: Repo) -> None:

@@ -20,7 +20,12 @@ def git(root: str, *args: str) -> None:
 def make_repository(root: str, project: str) -> None:
     """Commit everything in `root`, install the project's hook, and stage a one-line change to a draft."""
     shutil.copy(os.path.join(project, ".pre-commit-config.yaml"), root)
+    os.makedirs(os.path.join(root, "tools", "setup"), exist_ok=True)
+    shutil.copy2(os.path.join(project, "tools", "setup", "qms-hook"), os.path.join(root, "tools", "setup"))
+    os.symlink(os.path.join(project, ".venv"), os.path.join(root, ".venv"))  # the hook runs this environment's qms
     git(root, "init", "-q", "-b", "main")
+    with open(os.path.join(root, ".git", "info", "exclude"), "a", encoding="utf-8") as exclude:
+        exclude.write(".venv\n")
     git(root, "config", "user.email", "quality@example.com")
     git(root, "config", "user.name", "Dana Quality")
     git(root, "add", "-A")

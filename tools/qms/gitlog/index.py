@@ -99,9 +99,9 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     return index
 
 
-def _parse_log(index: HistoryIndex, raw: str) -> dict[str, str | None]:
-    """Fill in the acts and their changes; return the first parent of every commit walked, parents first."""
-    parents: dict[str, str | None] = {}
+def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str, ...]]:
+    """Fill in the acts and their changes; return the parents of every commit walked, parents first."""
+    parents: dict[str, tuple[str, ...]] = {}
     for chunk in raw.split("\x01")[1:]:
         fields = chunk.split("\0")
         sha, parent_ids, an, ae, ai, cn, ce, ci, message = fields[:9]
@@ -114,7 +114,7 @@ def _parse_log(index: HistoryIndex, raw: str) -> dict[str, str | None]:
             if token.startswith(":") and path.startswith(_TOPS):
                 for parent, change in enumerate(_changes(token, path)):
                     diffs[parent].append(change)
-        parents[sha] = parent_list[0] if parent_list else None
+        parents[sha] = tuple(parent_list)
         index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce,
                               datetime.fromisoformat(ci), message))
         index.diffs[sha] = diffs
@@ -129,16 +129,20 @@ def _config_change(index: HistoryIndex, act: Act) -> Change | None:
     return next((change for change in index.diffs[act.sha][0] if change.path == CONFIG_FILE), None)
 
 
-def _attach_configs(index: HistoryIndex, parents: dict[str, str | None],
+def _attach_configs(index: HistoryIndex, parents: dict[str, tuple[str, ...]],
                     boundary: dict[str, Config | None] | None) -> None:
     """Give each act the configuration in force at its parent. A change to qms.yml comes into force only when
     it can be read and was made by an administrator under the configuration before it (signed with their key,
     where that requires signatures): an unauthorised or unreadable version grants nothing, and the rules report
-    it. The commit that founds qms.yml is judged by what it founds."""
+    it. The commit that founds qms.yml is judged by what it founds. A merge that leaves qms.yml as one of its
+    parents had it keeps the configuration in force on that parent's line (a change made and authorised on a
+    branch comes in with the branch)."""
     acts = {act.sha: act for act in index.acts}
     parsed: dict[str, Config | None] = {}
     in_force: dict[str, Config | None] = {}
-    for sha, parent in parents.items():  # parents before children
+    present: dict[str, str | None] = {}  # the qms.yml blob each commit holds, where the walk knows it
+    for sha, parent_ids in parents.items():  # parents before children
+        parent = parent_ids[0] if parent_ids else None
         if parent is None or parent in in_force:
             before = in_force.get(parent) if parent else None
         elif boundary is not None:
@@ -148,6 +152,12 @@ def _attach_configs(index: HistoryIndex, parents: dict[str, str | None],
             before = config_at(index.root, parent)
         after, act = before, acts.get(sha)
         change = _config_change(index, act) if act is not None else None
+        if change is not None:
+            present[sha] = change.new_blob
+        elif len(parent_ids) > 1:
+            before = after = _merged(index, sha, parent_ids, in_force, present, before)
+        elif parent in present:
+            present[sha] = present[parent]
         if act is not None and change is not None and change.new_blob:
             if change.new_blob not in parsed:
                 parsed[change.new_blob] = _parse(index.texts.get(change.new_blob))
@@ -159,6 +169,32 @@ def _attach_configs(index: HistoryIndex, parents: dict[str, str | None],
             acts[sha] = replace(act, config=before or after)
     index.acts = [acts[act.sha] for act in index.acts]
     index.configs = in_force
+
+
+def _merged(index: HistoryIndex, sha: str, parent_ids: tuple[str, ...], in_force: dict[str, Config | None],
+            present: dict[str, str | None], first: Config | None) -> Config | None:
+    """The configuration in force after a merge that changed no qms.yml: that of the parent whose qms.yml the
+    merge kept (asked of Git only where the parents' configurations differ; an incremental index that does not
+    hold every parent keeps the first parent's, as it did before)."""
+    known = [p for p in parent_ids if p in in_force]
+    if len(known) < len(parent_ids) or all(in_force[p] is in_force[parent_ids[0]] for p in known):
+        if parent_ids[0] in present:
+            present[sha] = present[parent_ids[0]]
+        return first
+    found = git.run(["rev-parse", "--verify", "--quiet", f"{sha}:{CONFIG_FILE}"], index.root, check=False)
+    blob = found.decode("ascii", errors="replace").strip() or None
+    present[sha] = blob
+    for parent in parent_ids:
+        if _blob_of(index, parent, present) == blob:
+            return in_force[parent]
+    return first
+
+
+def _blob_of(index: HistoryIndex, commit: str, present: dict[str, str | None]) -> str | None:
+    if commit not in present:
+        found = git.run(["rev-parse", "--verify", "--quiet", f"{commit}:{CONFIG_FILE}"], index.root, check=False)
+        present[commit] = found.decode("ascii", errors="replace").strip() or None
+    return present[commit]
 
 
 def _parse(text: str | None) -> Config | None:
