@@ -64,8 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(repository)
         if "hook" not in parts:
             return 0
+        hook.make_repository(root, PROJECT)  # every document approved and committed, then the next revision begun
         synthetic_draft = _draft(root, docs[1])
-        hook.make_repository(root, PROJECT)
+        hook.git(root, "commit", "-q", "--no-verify", "-am", "Start the next revision")
         hook.stage_change(root, synthetic_draft)
         starter = os.path.join(os.path.dirname(root), os.path.basename(root) + "-starter")
         os.makedirs(starter)
