@@ -209,3 +209,45 @@ def test_a_record_for_a_revision_before_history_is_not_judged_and_does_not_count
     repo.commit("Training on revision 1, before the adoption")
     assert [f for f in findings(repo, "check", "--base", "adopted") if f["code"] == "QMS180"] == []
     assert matrix(repo)["production@example.com"] == ("overdue", None, "2026-02-04")
+
+
+def test_a_record_made_before_its_revision_was_approved_never_counts(repo: Repo) -> None:
+    """Training recorded on a draft (whose fingerprint anyone can compute) does not count once it is approved."""
+    repo.become("author")
+    repo.qms("revise", "SOP-001", "--change", "Quarantine first.", check=True)
+    repo.edit(SOP1, "Record it on", "Quarantine it. Record it on")
+    repo.commit("Revise SOP-001")
+    draft = parse_document(repo.read(SOP1), SOP1).item
+    assert draft is not None
+    from datetime import date as day
+    from qms.model.fingerprint import fingerprint
+    approved_print = fingerprint(draft.id, draft.title, draft.type, draft.revision, day.fromisoformat(repo.today),
+                                 draft.body)
+    repo.write("records/training/TRN-001.md", training_record("TRN-001", "SOP-001", 3, approved_print,
+                                                              "production-manager"))
+    repo.become("production-manager")
+    repo.commit("Trained in advance", "records/training/TRN-001.md", no_verify=True)
+    repo.qms("approve", "SOP-001", "--effective", repo.today, "--commit", check=True)
+    repo.become("quality-manager")
+    repo.qms("approve", "SOP-001", "--commit", check=True)
+    assert parse_document(repo.read(SOP1), SOP1).item.fingerprint == approved_print  # type: ignore[union-attr]
+    assert matrix(repo)["production@example.com"][0] in ("due", "overdue")  # the early record does not count
+
+
+def test_a_record_for_a_revision_not_yet_in_force_is_no_training_on_the_one_in_force(repo: Repo) -> None:
+    repo.become("author")
+    repo.qms("revise", "SOP-001", "--change", "Quarantine first.", check=True)
+    repo.edit(SOP1, "Record it on", "Quarantine it. Record it on")
+    repo.commit("Revise SOP-001")
+    repo.become("production-manager")
+    repo.qms("approve", "SOP-001", "--effective", "2026-06-01", "--commit", check=True)
+    repo.become("quality-manager")
+    repo.qms("approve", "SOP-001", "--commit", check=True)
+    pending = parse_document(repo.read(SOP1), SOP1).item
+    assert pending is not None
+    repo.write("records/training/TRN-001.md", training_record("TRN-001", "SOP-001", 3, pending.fingerprint,
+                                                              "production-manager"))
+    repo.become("production-manager")
+    repo.commit("Trained on revision 3, approved for 2026-06-01", "records/training/TRN-001.md")
+    assert matrix(repo)["production@example.com"][0] == "overdue"  # revision 2 is in force, untrained
+    assert matrix(repo, "--as-of", "2026-06-01")["production@example.com"][:2] == ("trained", "3")

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from .config import Config
 from .document import Document, Record
 from .inforce import Release, same_release
-from .training import Evidence, problems
+from .training import Evidence, Problem, problems
 from .transition import Kind, Transition, added_entries, entry_key, wrote_content
 
 
@@ -90,6 +90,13 @@ class Ledger:
         if not isinstance(after, Record) or after.training is None or any(v is not None for v in transition.parents):
             return
         judged = tuple(problems(after.training, act.author, act.config)) if act.config is not None else None
+        named = after.training
+        released = any((r.doc.revision, r.doc.fingerprint) == (named.revision, named.fingerprint)
+                       for r in self.releases.get(named.document, ()))
+        if not released and self.releases.get(named.document):  # trained on a version not yet approved
+            judged = (*(judged or ()), Problem("QMS180", f"training on {named.document} revision {named.revision} "
+                                               "was recorded before that version was approved",
+                                               f"train on the revision in force: qms train {named.document}"))
         self.trained.setdefault(after.id, Evidence(after.id, act.sha, act.author, judged, after.training))
 
     def _release(self, release: Release) -> None:

@@ -154,7 +154,8 @@ def assess(ws: Workspace) -> list[Cell]:
                 assert record.training is not None
                 evidence = counts(ws, record)
                 index = named_period(record.training, periods) if evidence is not None else None
-                if index is not None and (best is None or index >= best[0]):
+                if index is not None and index <= current and (best is None or index >= best[0]):
+                    # a record for a revision not yet in force on the day is no training on the one in force
                     best = (index, record, evidence)
             if best is not None and best[0] >= needing[-1]:
                 state: State = TRAINED if best[0] >= current else OLDER
