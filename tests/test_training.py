@@ -251,3 +251,10 @@ def test_a_record_for_a_revision_not_yet_in_force_is_no_training_on_the_one_in_f
     repo.commit("Trained on revision 3, approved for 2026-06-01", "records/training/TRN-001.md")
     assert matrix(repo)["production@example.com"][0] == "overdue"  # revision 2 is in force, untrained
     assert matrix(repo, "--as-of", "2026-06-01")["production@example.com"][:2] == ("trained", "3")
+
+
+def test_a_trainer_does_not_attest_their_own_training(repo: Repo) -> None:
+    repo.become("quality-manager")
+    refused = repo.qms("train", "SOP-001", "--trainee", "quality@example.com", "--method", "classroom", "--commit")
+    assert refused.returncode == 1 and "QMS182" in refused.stderr and "themselves" in refused.stderr
+    assert repo.status() == ""

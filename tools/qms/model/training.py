@@ -83,6 +83,10 @@ def problems(training: Training, author: str, config: Config) -> list[Problem]:
                              f"{author}", "each person records their own: the trainee runs qms train "
                              f"{training.document}; a trainer runs qms train {training.document} --trainee EMAIL "
                              "--method ..."))
+    elif training.trainer is not None and training.trainer.email.lower() == training.trainee.email.lower():
+        found.append(Problem("QMS182", f"{training.trainer.email} attests {training.method} training of themselves "
+                             f"on {training.document}", "a trainer attests the training of others; for yourself, "
+                             f"record your read-and-understood: qms train {training.document}"))
     elif training.trainer is not None and not config.may_train(giver.email):
         roles = ", ".join(config.training.trainers) if config.training is not None and config.training.trainers \
             else "none named"

@@ -81,6 +81,6 @@ CODES: dict[str, str] = {
     "QMS174": "import plan or mapping file wrong: unknown type, owner or clause, id of the wrong form or planned twice",
     "QMS180": "training record names a document, revision or fingerprint that was never in force (a draft, another content)",
     "QMS181": "training record given in another person's name: read-and-understood not recorded by the trainee, or an attestation not by the trainer",
-    "QMS182": "training attested by a trainer without a role allowed to train (qms.yml training.trainers)",
+    "QMS182": "training attested by a trainer without a role allowed to train (qms.yml training.trainers), or by the trainee themselves",
     "QMS183": "training overdue: a person concerned is not trained on the revision in force by its effective date plus the grace period (warning; error with --strict)",
 }
