@@ -200,3 +200,21 @@ def test_the_review_due_is_of_the_revision_in_force(repo: Repo) -> None:
                                 check=True).stdout)["tasks"]
     reviews = [task for task in tasks if task["task"] == "review" and task["id"] == "QM-001"]
     assert [(task["revision"], task["due"]) for task in reviews] == [("1", "2027-01-05")]
+
+
+def test_a_backdated_commit_is_reported_and_brings_nothing_into_an_earlier_day(repo: Repo) -> None:
+    repo.at("2026-03-10T09:00:00")
+    repo.become("author")
+    repo.qms("new", "procedure", "Welding", check=True)
+    repo.commit("Draft the welding procedure")
+    repo.qms("new", "procedure", "Brazing", check=True)
+    repo.git("add", "-A")
+    backdated = "2026-03-05T09:00:00Z"
+    repo.run("git", "commit", "-q", "-m", "Draft the brazing procedure", env={
+        "GIT_AUTHOR_DATE": backdated, "GIT_COMMITTER_DATE": backdated})
+    head = repo.git("rev-parse", "HEAD").stdout.strip()
+    assert any(f["code"] == "QMS142" and f["commit"] == head for f in findings(repo, "verify", "--since", "adopted"))
+    assert any(f["code"] == "QMS142" and f["commit"] == head for f in findings(repo, "check", "--base", "adopted"))
+    earlier = listing(repo, "--as-of", "2026-03-06")
+    assert "SOP-003" not in earlier and "SOP-004" not in earlier  # neither existed on that day
+    assert {"SOP-003", "SOP-004"} <= set(listing(repo, "--as-of", "2026-03-10"))

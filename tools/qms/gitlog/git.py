@@ -171,10 +171,19 @@ def read_blobs(cwd: str, specs: Sequence[str]) -> dict[str, bytes | None]:
 
 
 def last_commit_on(cwd: str, day: date, head: str = "HEAD") -> str | None:
-    """The last commit on `head`'s first-parent line that was committed on or before `day` (UTC), if any."""
-    end = (day + timedelta(days=1)).isoformat() + "T00:00:00Z"
-    found = run(["rev-list", "--first-parent", "-1", f"--before={end}", head], cwd, check=False)
-    return found.decode("ascii", errors="replace").strip() or None
+    """The last commit on `head`'s first-parent line made on or before `day` (UTC), if any. A commit cannot be
+    made before its parent, so a commit dated earlier than one before it (backdated) counts as made no earlier
+    than that one: a backdated commit never brings later work into an earlier day."""
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc).timestamp()
+    listed = run(["rev-list", "--first-parent", "--reverse", "--format=%ct", head], cwd, check=False)
+    found, latest = None, float("-inf")
+    lines = listed.decode("ascii", errors="replace").split("\n")
+    for commit_line, date_line in zip(lines[0::2], lines[1::2]):
+        latest = max(latest, float(date_line.strip() or 0))
+        if latest >= end:
+            break
+        found = commit_line.removeprefix("commit ").strip()
+    return found or None
 
 
 def root_commits(cwd: str, head: str = "HEAD") -> list[str]:

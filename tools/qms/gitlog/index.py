@@ -102,6 +102,7 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
 def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str, ...]]:
     """Fill in the acts and their changes; return the parents of every commit walked, parents first."""
     parents: dict[str, tuple[str, ...]] = {}
+    dates: dict[str, datetime] = {}  # commit dates, parents first: a commit dated before its parent is reported
     for chunk in raw.split("\x01")[1:]:
         fields = chunk.split("\0")
         sha, parent_ids, an, ae, ai, cn, ce, ci, message = fields[:9]
@@ -115,8 +116,9 @@ def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str, ...]]:
                 for parent, change in enumerate(_changes(token, path)):
                     diffs[parent].append(change)
         parents[sha] = tuple(parent_list)
-        index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce,
-                              datetime.fromisoformat(ci), message))
+        dates[sha] = datetime.fromisoformat(ci)
+        index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce, dates[sha], message,
+                              parent_committed_at=dates.get(parent_list[0]) if parent_list else None))
         index.diffs[sha] = diffs
     relevant = [act for act in index.acts if any(index.diffs[act.sha])]
     index.diffs = {act.sha: index.diffs[act.sha] for act in relevant}

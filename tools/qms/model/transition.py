@@ -73,6 +73,7 @@ class Act:
     message: str = ""
     signature: Signature = UNSIGNED
     config: Config | None = field(default=None, compare=False, repr=False)  # qms.yml in force at the parent
+    parent_committed_at: datetime | None = field(default=None, compare=False, repr=False)  # the first parent's date
 
     @property
     def staged(self) -> bool:

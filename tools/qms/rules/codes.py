@@ -66,7 +66,7 @@ CODES: dict[str, str] = {
     "QMS139": "commit signed with a key that qms.yml (in force at its parent) does not register to the person it names",
     "QMS140": "approval or review dated in the future, after the commit that added it, or before the content it signs",
     "QMS141": "effective date before the approval or the previous revision's; obsoletion date before it was signed",
-    "QMS142": "commit or record dated in the future",
+    "QMS142": "commit or record dated in the future, or a commit dated before the commit it was made on (backdated)",
     "QMS090": "no qms.yml",
     "QMS091": "qms.yml is inconsistent (unknown roles or types, prefixes, folders, clauses, signing keys)",
     "QMS092": "qms.yml names no administering role, so anyone named under a role may change it (warning)",

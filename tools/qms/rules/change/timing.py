@@ -64,7 +64,7 @@ def _dates(t: Transition, after: Document, ctx: Context) -> Iterator[Finding]:
 
 
 def check_act(transitions: list[Transition], ctx: Context) -> Iterator[Finding]:
-    """A commit dated in the future."""
+    """A commit dated in the future, or before the commit it was made on (backdated)."""
     if not transitions or transitions[0].act.staged:
         return
     act = transitions[0].act
@@ -72,3 +72,7 @@ def check_act(transitions: list[Transition], ctx: Context) -> Iterator[Finding]:
     if latest > ctx.now + ctx.skew:
         yield finding(transitions[0], 1, "QMS142", f"commit is dated {stamp(latest)}, in the future",
                       "commit dates come from the committer's clock: check it, and make the commit again")
+    elif act.parent_committed_at is not None and act.committed_at < act.parent_committed_at - ctx.skew:
+        yield finding(transitions[0], 1, "QMS142", f"commit is dated {stamp(act.committed_at)}, before the commit it "
+                      f"was made on ({stamp(act.parent_committed_at)})", "a commit cannot be made before its parent: "
+                      "the date was set by hand; make the commit again with the real date")
