@@ -218,3 +218,20 @@ def test_the_site_links_each_document_in_force_to_its_pdf(small: Repo, tmp_path:
     assert 'href="../../pdf/SOP-001.pdf"' in page
     for doc_id, fingerprint in fingerprints.items():
         assert pypdf.PdfReader(site / f"pdf/{doc_id}.pdf").metadata["/qmsfingerprint"] == fingerprint
+
+
+def test_a_long_unbroken_title_stays_on_the_page(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    qms = baseline(repo.root)
+    qms.document("SOP-003", "Welding" + "Verylongtitleword" * 12, body="# Welding\n\nWeld.\n")
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.commit("Adopt the QMS")
+    out = tmp_path / "pdf"
+    assert rendered(repo.qms("pdf", "SOP-003", "--out", str(out))) == 1
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out / "SOP-003.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    page = re.search(r'<page width="([\d.]+)"', boxes)
+    assert page is not None
+    lefts = [float(x) for x in re.findall(r'xMin="([\d.-]+)"', boxes)]
+    rights = [float(x) for x in re.findall(r'xMax="([\d.-]+)"', boxes)]
+    assert lefts and min(lefts) >= 0 and max(rights) <= float(page.group(1)), (min(lefts), max(rights))
