@@ -114,6 +114,14 @@ def test_a_revision_without_training_leaves_people_trained_on_the_one_before(rep
     assert cells["production@example.com"] == ("older", "2", "2026-02-04")
     assert cells["author@example.com"][0] == "overdue"  # never trained on any revision that needs it
     assert overdue(repo) == {"Alex Author"}
+    from datetime import date
+
+    from qms.commands.common import workspace_on
+    from qms.mkdocs.pages import trained_counts
+    from qms.model.config import load_config
+
+    ws = workspace_on(str(repo.root), load_config(str(repo.root)), date(2026, 6, 1))
+    assert trained_counts(ws.training)["SOP-001"] == (1, 2)  # the manual counts "older" as trained for it
 
 
 def test_the_manual_shows_how_many_are_trained_when_asked(repo: Repo, tmp_path: Path) -> None:
@@ -126,7 +134,7 @@ def test_the_manual_shows_how_many_are_trained_when_asked(repo: Repo, tmp_path: 
     (repo.root / "mkdocs.yml").write_text(text.replace("  - qms\n", "  - qms:\n      training: true\n"))
     repo.qms("export", str(tmp_path / "shown"), check=True)
     page = (tmp_path / "shown/docs/sop/SOP-001-nonconformity.md").read_text()
-    assert "1 of 2 people concerned trained on this revision" in page
+    assert "1 of 2 people concerned trained for this revision" in page
 
 
 def test_train_refuses_what_cannot_be_trained_on(repo: Repo) -> None:

@@ -18,7 +18,7 @@ from ..model.document import Approval
 from ..model.source import markdown_text
 from ..model.transition import entry_key
 from ..model.state import retain_until
-from ..model.training import TRAINED, Cell
+from ..model.training import OLDER, TRAINED, Cell
 from ..model.workspace import Workspace
 from .publish import Left, Published, effective_revisions
 
@@ -113,7 +113,7 @@ def control_block(item: Published, config: Config, uri: str, day: date, director
                                                               else "")),
     ]
     if trained is not None:
-        rows.append(("Training", f"{trained[0]} of {trained[1]} people concerned trained on this revision"))
+        rows.append(("Training", f"{trained[0]} of {trained[1]} people concerned trained for this revision"))
     if history:
         rows.append(("History", f"<a href=\"{e(page_url(uri, history_uri(doc.id), directory_urls))}\">Revision "
                                 f"history of {e(doc.id)}</a>"))
@@ -128,11 +128,12 @@ def control_block(item: Published, config: Config, uri: str, day: date, director
 
 
 def trained_counts(cells: Sequence[Cell]) -> dict[str, tuple[int, int]]:
-    """By document id: how many of the people concerned are trained on the revision in force, of how many."""
+    """By document id: how many of the people concerned are trained for the revision in force (on it, or on an
+    earlier one where no revision since needed retraining), of how many."""
     counts: dict[str, tuple[int, int]] = {}
     for cell in cells:
         done, total = counts.get(cell.document.id, (0, 0))
-        counts[cell.document.id] = (done + (cell.state == TRAINED), total + 1)
+        counts[cell.document.id] = (done + (cell.state in (TRAINED, OLDER)), total + 1)
     return counts
 
 
