@@ -266,3 +266,9 @@ def test_a_trainer_does_not_attest_their_own_training(repo: Repo) -> None:
     refused = repo.qms("train", "SOP-001", "--trainee", "quality@example.com", "--method", "classroom", "--commit")
     assert refused.returncode == 1 and "QMS182" in refused.stderr and "themselves" in refused.stderr
     assert repo.status() == ""
+
+
+def test_the_matrix_refuses_a_person_qms_yml_does_not_name(repo: Repo) -> None:
+    refused = repo.qms("training", "--person", "nobody@example.com")
+    assert refused.returncode == 2 and "not listed under any role" in refused.stderr
+    assert repo.qms("training", "--person", "production@example.com").returncode == 0

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from ..errors import EXIT_CLEAN, QmsError
+from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..model.document import Document
 from ..model.state import PENDING
 from ..model.training import COLUMNS, DUE, OVERDUE, READ, row
@@ -124,6 +124,9 @@ def matrix_main(args: argparse.Namespace) -> int:
     if ws.config.training is None:
         raise QmsError("qms.yml has no `training` section: nobody is required to train on any document (see README: "
                        "Training)")
+    if args.person is not None and args.person.lower() not in ws.config.people:
+        raise QmsError(f"{args.person} is not listed under any role in qms.yml (name someone who is, with --person "
+                       "EMAIL)", EXIT_USAGE)
     cells = [cell for cell in ws.training if (args.person is None or cell.person.email.lower() == args.person.lower())
              and (not args.due or cell.state in (DUE, OVERDUE))]
     rows = [row(cell) for cell in cells]
