@@ -73,7 +73,7 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     origin = Repo(base / "origin", base / "home")
     baseline(origin.root)
     for name in ("Makefile", "pyproject.toml", "mkdocs.yml", ".gitlab-ci.yml", ".github/workflows/qms.yml",
-                 "tools/setup/ensure-pdf.sh"):
+                 "tools/setup/ensure-pdf.sh", "tools/setup/apt-install.sh"):
         (origin.root / name).parent.mkdir(parents=True, exist_ok=True)
         (origin.root / name).write_bytes((PROJECT / name).read_bytes())
     origin.become("admin")

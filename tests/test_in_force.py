@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo, adopted_repo, findings
+from gitrepo import Repo, adopted_repo, findings, revise
 from helpers import PROJECT, QmsFolder
 
 QM1 = "procedures/manual/QM-001-quality-manual.md"
@@ -91,10 +91,7 @@ def test_an_obsoletion_from_a_later_date_keeps_the_document_in_force_until_then(
 
 
 def test_text_approved_for_a_later_date_refers_only_to_what_is_in_force_then(repo: Repo) -> None:
-    repo.become("author")
-    repo.qms("revise", "SOP-001", "--change", "Calibrate first.", check=True)
-    repo.edit(SOP1, "Record it on", "Calibrate as in [SOP-002](SOP-002-calibration.md). Record it on")
-    repo.commit("Revise SOP-001")
+    revise(repo, "Calibrate as in [SOP-002](SOP-002-calibration.md).", "Calibrate first.")
     repo.become("production-manager")
     repo.qms("approve", "SOP-001", "--effective", "2027-02-01", "--commit", check=True)  # not complete: no finding
     repo.become("quality-manager")

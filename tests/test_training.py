@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo, adopted_repo, findings
+from gitrepo import Repo, adopted_repo, approve_all, findings, revise
 from helpers import CONFIG, PROJECT, training_record, with_training
 
 from qms.model.config import ConfigError, parse_config
@@ -221,10 +221,7 @@ def test_a_record_for_a_revision_before_history_is_not_judged_and_does_not_count
 
 def test_a_record_made_before_its_revision_was_approved_never_counts(repo: Repo) -> None:
     """Training recorded on a draft (whose fingerprint anyone can compute) does not count once it is approved."""
-    repo.become("author")
-    repo.qms("revise", "SOP-001", "--change", "Quarantine first.", check=True)
-    repo.edit(SOP1, "Record it on", "Quarantine it. Record it on")
-    repo.commit("Revise SOP-001")
+    revise(repo, "Quarantine it.", "Quarantine first.")
     draft = parse_document(repo.read(SOP1), SOP1).item
     assert draft is not None
     from datetime import date as day
@@ -243,14 +240,8 @@ def test_a_record_made_before_its_revision_was_approved_never_counts(repo: Repo)
 
 
 def test_a_record_for_a_revision_not_yet_in_force_is_no_training_on_the_one_in_force(repo: Repo) -> None:
-    repo.become("author")
-    repo.qms("revise", "SOP-001", "--change", "Quarantine first.", check=True)
-    repo.edit(SOP1, "Record it on", "Quarantine it. Record it on")
-    repo.commit("Revise SOP-001")
-    repo.become("production-manager")
-    repo.qms("approve", "SOP-001", "--effective", "2026-06-01", "--commit", check=True)
-    repo.become("quality-manager")
-    repo.qms("approve", "SOP-001", "--commit", check=True)
+    revise(repo, "Quarantine it.", "Quarantine first.")
+    approve_all(repo, "2026-06-01")
     pending = parse_document(repo.read(SOP1), SOP1).item
     assert pending is not None
     repo.write("records/training/TRN-001.md", training_record("TRN-001", "SOP-001", 3, pending.fingerprint,

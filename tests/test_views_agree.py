@@ -495,10 +495,7 @@ def test_a_revision_never_approved_is_abandoned_alike_in_every_view(repo: Repo) 
     """qms withdraw of a draft of the next revision puts the document back exactly as its last release: the
     hook, CI and verify accept it, and the revision before is the one in force, as before."""
     released = repo.read(SOP1)
-    repo.become("author")
-    repo.qms("revise", "SOP-001", "--change", "Quarantine.", check=True)
-    repo.edit(SOP1, "Record it on", "Quarantine it. Record it on")
-    repo.commit("Revise SOP-001")
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
     done = repo.qms("withdraw", "SOP-001", "--reason", "Not needed after all.")
     assert done.returncode == 0, done.stdout + done.stderr
     assert repo.read(SOP1) == released

@@ -26,27 +26,7 @@ if present; then
     exit 0
 fi
 
-fail() {
-    echo "ensure-pdf: $1; install the Debian packages ${PACKAGES[*]}, e.g. sudo apt-get install ${PACKAGES[*]}" >&2
-    exit 1
-}
-
-if ! command -v apt-get >/dev/null 2>&1; then
-    fail "apt-get not found"
-fi
-
-SUDO=()
-if [[ $(id -u) -ne 0 ]]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO=(sudo)
-    else
-        fail "not root and sudo not found"
-    fi
-fi
-
-echo "ensure-pdf: installing ${PACKAGES[*]} with apt-get (needed by the controlled PDFs)"
-"${SUDO[@]}" apt-get update -qq || fail "apt-get update failed"
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null || fail "apt-get install failed"
+source "$(dirname "$0")/apt-install.sh"
+apt_install ensure-pdf "the controlled PDFs" "${PACKAGES[@]}"
 
 present || fail "apt-get finished but Pango, the DejaVu fonts or the PDF tools are still missing"

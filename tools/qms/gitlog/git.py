@@ -216,3 +216,9 @@ def commit_date(cwd: str, commit: str) -> date:
     """The day (UTC) `commit` was committed."""
     stamp = text(["show", "-s", "--format=%ct", commit], cwd)
     return datetime.fromtimestamp(int(stamp), tz=timezone.utc).date()
+
+
+def blob_at(cwd: str, commit: str, path: str) -> str | None:
+    """The id of the blob `commit` holds at `path`, if it holds one."""
+    found = run(["rev-parse", "--verify", "--quiet", f"{commit}:{path}"], cwd, check=False)
+    return found.decode("ascii", errors="replace").strip() or None

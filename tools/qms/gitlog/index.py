@@ -183,9 +183,7 @@ def _merged(index: HistoryIndex, sha: str, parent_ids: tuple[str, ...], in_force
         if parent_ids[0] in present:
             present[sha] = present[parent_ids[0]]
         return first
-    found = git.run(["rev-parse", "--verify", "--quiet", f"{sha}:{CONFIG_FILE}"], index.root, check=False)
-    blob = found.decode("ascii", errors="replace").strip() or None
-    present[sha] = blob
+    present[sha] = blob = git.blob_at(index.root, sha, CONFIG_FILE)
     for parent in parent_ids:
         if _blob_of(index, parent, present) == blob:
             return in_force[parent]
@@ -194,8 +192,7 @@ def _merged(index: HistoryIndex, sha: str, parent_ids: tuple[str, ...], in_force
 
 def _blob_of(index: HistoryIndex, commit: str, present: dict[str, str | None]) -> str | None:
     if commit not in present:
-        found = git.run(["rev-parse", "--verify", "--quiet", f"{commit}:{CONFIG_FILE}"], index.root, check=False)
-        present[commit] = found.decode("ascii", errors="replace").strip() or None
+        present[commit] = git.blob_at(index.root, commit, CONFIG_FILE)
     return present[commit]
 
 
@@ -208,8 +205,7 @@ def _parse(text: str | None) -> Config | None:
 
 def config_at(root: str, commit: str) -> Config | None:
     """The configuration a commit holds, if it holds a readable qms.yml (whoever wrote it)."""
-    found = git.run(["rev-parse", "--verify", "--quiet", f"{commit}:{CONFIG_FILE}"], root, check=False)
-    blob = found.decode("ascii", errors="replace").strip()
+    blob = git.blob_at(root, commit, CONFIG_FILE)
     return _parse(load_texts(root, {blob}).get(blob)) if blob else None
 
 

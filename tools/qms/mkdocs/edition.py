@@ -18,7 +18,7 @@ from ..commands.control import judge_history
 from ..commands.history import adopted_commits
 from ..gitlog import git, index
 from ..gitlog.trail import problems_by_entry, proofs
-from ..model.config import load_config
+from ..model.config import Config, load_config
 from ..model.finding import Finding
 from ..model.workspace import Workspace
 from . import pages
@@ -73,7 +73,7 @@ def make(root: str, options: Options) -> Edition:
     """The edition of the QMS at `root` in force on `options.day`."""
     today_config = load_config(root)
     ws = workspace_on(root, today_config, options.day)  # a past day: the QMS as it stood then
-    history, built_from, proved, warnings = _history(root, ws, options, today_config.verify_from)
+    history, built_from, proved, warnings = _history(root, ws, options, today_config)
     published, left = in_force(history, ws)
     src = {item.doc.path: posixpath.relpath(item.doc.path, options.docs_prefix) for item in published}
     edition = Edition(ws, {src[item.doc.path]: item for item in published}, left, built_from, problems=warnings,
@@ -90,11 +90,12 @@ def make(root: str, options: Options) -> Edition:
     return edition
 
 
-def _history(root: str, ws: Workspace, options: Options, verify_from: str | None
+def _history(root: str, ws: Workspace, options: Options, today_config: Config
              ) -> tuple[index.HistoryIndex | None, str, dict[str, str] | None, list[str]]:
     """The history the edition reads, the commit it is built from, what history proved about each approval, and
     what keeps the manual from being complete (a strict build fails on it)."""
     notes: list[str] = []
+    verify_from = today_config.verify_from
     if not options.history:
         head = ws.commit or (git.head_or_empty(root) if git.is_repository(root) else git.EMPTY_TREE)
         return None, head[:12] if head != git.EMPTY_TREE else "uncommitted", None, notes
@@ -111,7 +112,7 @@ def _history(root: str, ws: Workspace, options: Options, verify_from: str | None
     else:
         judged = judge_history(root, ws.config, verify_from, ws.commit)
         history = judged.history
-        proved = proofs(history.transitions, adopted_commits(root, load_config(root), history.transitions),
+        proved = proofs(history.transitions, adopted_commits(root, today_config, history.transitions),
                         problems_by_entry(judged.findings))
     if history.shallow:
         notes.append("this clone is shallow, so revision histories are incomplete and earlier revisions of documents "

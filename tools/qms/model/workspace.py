@@ -77,9 +77,11 @@ class Workspace:
         return {doc.path: standing(doc, self.history.releases.get(doc.id, ()), self.config, self.today,
                                    self.authority, self.commit) for doc in self.documents}
 
-    def standing(self, doc: Document) -> Standing:
-        """Where `doc` stands on `today`."""
-        return self.standings[doc.path]
+    def standing(self, doc: Document, day: date | None = None) -> Standing:
+        """Where `doc` stands on `today`, or on another `day` (by the same facts)."""
+        if day is None or day == self.today:
+            return self.standings[doc.path]
+        return standing(doc, self.history.releases.get(doc.id, ()), self.config, day, self.authority, self.commit)
 
     def periods(self, doc: Document) -> list[Period]:
         """When each version of `doc` was, is or will be in force."""

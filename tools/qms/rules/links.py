@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..model.document import Document
 from ..model.finding import Finding
-from ..model.inforce import describe, standing
+from ..model.inforce import describe
 from ..model.state import EFFECTIVE, PENDING
 from ..model.workspace import Workspace
 
@@ -38,8 +38,7 @@ def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> I
     if target is doc or own.state not in (EFFECTIVE, PENDING):
         return
     day = ws.today if own.state == EFFECTIVE or doc.effective is None else doc.effective
-    there = ws.standing(target) if day == ws.today else \
-        standing(target, ws.history.releases.get(target.id, ()), ws.config, day, ws.authority)
+    there = ws.standing(target, day)
     if there.in_force is None:
         when = "" if day == ws.today else f" on {day}, when {doc.id} comes into force"
         yield Finding(doc.path, line, "QMS052", f"{own.state} {doc.id} refers to {target.id}, which has no revision "
@@ -48,10 +47,9 @@ def _unpublished(ws: Workspace, doc: Document, target: Document, line: int) -> I
         return
     withdrawn = target.obsoleted if target.status == "obsolete" and target.obsoleted and target.obsoleted > day \
         else None
-    if withdrawn is None or standing(target, ws.history.releases.get(target.id, ()), ws.config, withdrawn,
-                                     ws.authority).withdrawn is None:
+    if withdrawn is None or ws.standing(target, withdrawn).withdrawn is None:
         return
-    later = standing(doc, ws.history.releases.get(doc.id, ()), ws.config, withdrawn, ws.authority).in_force
+    later = ws.standing(doc, withdrawn).in_force
     if later is not None and later.doc is doc:  # this text is still in force when the target is withdrawn
         yield Finding(doc.path, line, "QMS052", f"{doc.id} refers to {target.id}, which is withdrawn on {withdrawn}, "
                       f"while this revision of {doc.id} is still in force", f"revise {doc.id} to refer to "
