@@ -184,13 +184,13 @@ def test_a_failure_midway_leaves_no_pack(pack: tuple[Repo, Path, dict[str, str]]
     repo = pack[0]
     written: list[str] = []
 
-    def failing(path: str, text: str) -> None:
+    def failing(path: str, data: bytes) -> None:
         if len(written) == 3:
             raise OSError(28, "No space left on device")
         written.append(path)
-        Path(path).write_text(text)
+        Path(path).write_bytes(data)
 
-    monkeypatch.setattr(writer, "atomic_write", failing)
+    monkeypatch.setattr(writer, "write_new", failing)
     target = tmp_path / "pack"
     assert main(["audit", "-C", str(repo.root), "--out", str(target), "--as-of", AS_OF]) == 2
     assert "No space left on device" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,31 @@ def test_the_cache_format_names_the_parsers_source() -> None:
 
     assert cache.code_format("parse") != cache.code_format("history")
     assert cache.code_format("parse").startswith("qms-parse-")
+
+
+def test_a_verdict_on_history_is_kept_by_commit_and_reused_only_when_the_clock_cannot_change_it(
+        tmp_path: Path) -> None:
+    from gitrepo import adopted_repo
+
+    repo = adopted_repo(tmp_path)
+    repo.edit("procedures/sop/SOP-001-nonconformity.md", "Record it on", "Write it on")
+    repo.git("add", "-A")
+    ahead = (repo.clock + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Dated ahead",
+             env={"GIT_AUTHOR_DATE": ahead, "GIT_COMMITTER_DATE": ahead})
+    first = repo.qms("verify", "--format", "json")
+    assert "in the future" in first.stdout
+    store = repo.root / ".git" / "qms-verdict-cache"
+    assert not store.exists()  # history claims a time after now: the clock will change this verdict
+    repo.at((repo.clock + timedelta(days=3)).isoformat())
+    later = repo.qms("verify", "--format", "json")
+    assert "in the future" not in later.stdout and store.is_file()
+    assert repo.qms("verify", "--format", "json").stdout == later.stdout  # the kept verdict, the same facts
+    store.write_bytes(b"damaged")
+    assert repo.qms("verify", "--format", "json").stdout == later.stdout
+
+
+def test_the_verdict_cache_format_names_the_rules_source() -> None:
+    from qms.model import cache
+
+    assert cache.code_format("verdicts", ("model", "gitlog", "rules")) != cache.code_format("verdicts")

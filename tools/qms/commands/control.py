@@ -3,18 +3,22 @@ command's own change. Each builds transitions with gitlog and judges them with t
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..errors import EXIT_USAGE, QmsError
 from ..gitlog import established, git, index
 from ..gitlog.index import HistoryIndex
 from ..gitlog.staged import staged_act, staged_transitions
-from ..model import clock
+from ..model import cache, clock
 from ..model.config import Config
 from ..model.finding import Finding
 from ..model.ledger import Ledger
 from ..model.transition import Transition
 from ..rules.change import Context, judge_act, walk
+from ..rules.change.timing import settled
 
 
 def shallow_finding() -> Finding:
@@ -42,7 +46,93 @@ def judge_history(root: str, config: Config, since: str | None, head: str | None
     if history.shallow:
         return Judged([shallow_finding()], history, Ledger(), 0)
     judged = git.commits_after(root, since, head or "HEAD") if history.head != git.EMPTY_TREE else set()
-    findings, ledger = walk(history.transitions, config, clock.now(), lambda act: act.sha in judged)
+    now = clock.now()
+    key = _verdict_key(root, head or "HEAD", since, config)
+    kept = _verdicts(root).get(key, now) if key else None
+    if key is not None and kept is not None:
+        findings, ledger = kept, established.at(root, key[0]).ledger
+    else:
+        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged)
+        if key and all(act.signature.lasting for act in history.acts):
+            _verdicts(root).put(key, now, settled(history.transitions), findings)
+    return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged), frozenset(judged),
+                  since)
+
+
+VerdictKey = tuple[str, str, str]  # the commit judged up to, the commit judging starts after, the fallback qms.yml
+
+
+def _verdict_key(root: str, head: str, since: str | None, config: Config) -> VerdictKey | None:
+    commit = git.commit_id(root, head)
+    start = git.commit_id(root, since) if since else ""
+    if commit is None or start is None:
+        return None
+    return commit, start, hashlib.sha256(pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+class _Verdicts:
+    """Verdicts on history, kept in .git by the commit judged up to: history below a commit never changes, the
+    rules' code is in the cache's format, and a verdict is reused only at a time no earlier than it was given and
+    no earlier than every time the judged history claims (timing.settled), when the clock can no longer change
+    it. Verdicts that rest on a keyring that may change (a signature whose key was missing) are never kept."""
+
+    _NAME, _KEEP = "qms-verdict-cache", 8
+
+    def __init__(self, root: str) -> None:
+        self.path = cache.cache_file(root, self._NAME)
+        self.format = cache.code_format("verdicts", ("model", "gitlog", "rules"))
+        self.entries: dict[VerdictKey, tuple[datetime, list[Finding]]] = cache.load(self.path, self.format) or {}
+
+    def get(self, key: VerdictKey, now: datetime) -> list[Finding] | None:
+        found = self.entries.get(key)
+        return list(found[1]) if found is not None and found[0] <= now else None
+
+    def put(self, key: VerdictKey, now: datetime, settled_at: datetime, findings: list[Finding]) -> None:
+        if settled_at > now:
+            return
+        self.entries.pop(key, None)
+        self.entries[key] = (now, list(findings))
+        while len(self.entries) > self._KEEP:
+            self.entries.pop(next(iter(self.entries)))
+        cache.save(self.path, self.format, self.entries)
+
+
+_verdict_stores: dict[str, _Verdicts] = {}
+
+
+def _verdicts(root: str) -> _Verdicts:
+    if root not in _verdict_stores:
+        _verdict_stores[root] = _Verdicts(root)
+    return _verdict_stores[root]
+
+
+def judge_range(root: str, config: Config, since: str | None, head: str | None = None) -> Judged:
+    """The commits after `since` up to `head` (default HEAD), judged against what history established at `since`:
+    only the range is read from Git. Its `history` holds the range alone; a range whose merges reach commits
+    outside it that `since` does not cover is judged over all of history instead."""
+    git.require_root(root)
+    if since is None:
+        return judge_history(root, config, None, head)
+    start = git.commit_id(root, since)
+    if start is None or git.is_shallow(root):
+        return judge_history(root, config, since, head)
+    before = established.own(root, start)
+    history = index.build(root, signatures=True, heads=(head or "HEAD",), exclude=(start,),
+                          boundary={start: before.config})
+    if not history.complete:
+        return judge_history(root, config, since, head)
+    judged = git.commits_after(root, start, head or "HEAD")
+    now = clock.now()
+    key = _verdict_key(root, head or "HEAD", start, config)
+    findings = _verdicts(root).get(key, now) if key else None
+    ledger = before.ledger
+    if findings is None:
+        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger)
+        if key and all(act.signature.lasting for act in history.acts):
+            _verdicts(root).put(key, now, settled(history.transitions), findings)
+    else:
+        for transition in history.transitions:
+            ledger.apply(transition)
     return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged), frozenset(judged),
                   since)
 
@@ -55,7 +145,7 @@ def judge_branch(root: str, config: Config, base: str) -> Judged:
     base_commit = git.commit_id(root, base)
     if base_commit is None:
         raise QmsError(f"unknown base '{base}' (name a branch or commit, e.g. origin/main)", EXIT_USAGE)
-    return judge_history(root, config, git.merge_base(root, base_commit, "HEAD"))
+    return judge_range(root, config, git.merge_base(root, base_commit, "HEAD"))
 
 
 def ledger_at_head(root: str) -> tuple[Ledger, bool]:

@@ -10,7 +10,7 @@ from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..gitlog import git
 from ..gitlog.trail import ConfigChange, config_changes
 from .common import add_common, load
-from .control import judge_history
+from .control import judge_history, judge_range
 
 
 def moves(root: str, changes: list[ConfigChange]) -> list[str]:
@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
     since = args.since or config.verify_from
     if since and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (--since or verify_from in qms.yml)", EXIT_USAGE)
-    judged = judge_history(root, config, since)
+    judged = judge_range(root, config, since) if args.since else judge_history(root, config, since)
     findings = sorted(set(judged.findings))
     notes = [] if args.since else moves(root, config_changes(judged.history.transitions, judged.history.configs,
                                                             judged.findings))

@@ -28,6 +28,7 @@ class Established:
 
 
 _memo: dict[tuple[str, str], Established] = {}
+_KEEP = 4  # HEAD's and a few others' (the merge-base a branch is judged from, an "as of" commit)
 
 
 def at(root: str, head: str) -> Established:
@@ -38,20 +39,32 @@ def at(root: str, head: str) -> Established:
     return found
 
 
+def own(root: str, head: str) -> Established:
+    """What history establishes at `head`, as a copy of one's own to extend (never the one `at` shares)."""
+    return _load(root, head)
+
+
 def _load(root: str, head: str) -> Established:
     path = cache.cache_file(root, _CACHE_NAME)
     saved = cache.load(path, cache.code_format("ledger"))
-    if isinstance(saved, Established) and saved.head == head:
-        return saved
+    entries: dict[str, Established] = saved if isinstance(saved, dict) else {}
+    if head in entries:
+        return entries[head]
     found = None
-    if isinstance(saved, Established) and git.is_ancestor(root, saved.head, head):
-        history = index.build(root, heads=(head,), exclude=(saved.head,), boundary={saved.head: saved.config})
-        if history.complete:
-            found = _apply(saved.ledger, history, head)
+    for earlier in reversed(list(entries.values())):  # the newest first
+        if git.is_ancestor(root, earlier.head, head):
+            history = index.build(root, heads=(head,), exclude=(earlier.head,), boundary={earlier.head: earlier.config})
+            if history.complete:
+                found = _apply(earlier.ledger, history, head)
+                del entries[earlier.head]  # its ledger is now the one after `head`
+                break
     if found is None:
         found = _apply(Ledger(), index.build(root, heads=(head,)), head)
-    if head == git.commit_id(root, "HEAD"):  # an earlier commit (an "as of" view) never displaces HEAD's
-        cache.save(path, cache.code_format("ledger"), found)
+    current = git.commit_id(root, "HEAD")
+    entries[head] = found
+    while len(entries) > _KEEP:  # the oldest goes first, but never HEAD's
+        entries.pop(next(h for h in entries if h != current))
+    cache.save(path, cache.code_format("ledger"), entries)
     return found
 
 

@@ -31,7 +31,6 @@ _CACHE_NAME = "qms-history-cache"
 _SIGNATURE_CACHE = "qms-signature-cache"
 _FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
 _SIGNATURE_FORMAT = "%H%x00%G?%x00%GK%x00%GF%x00%GS%x00%GP%x00"
-_LASTING = {"G", "U", "B", "N"}  # verdicts that depend on the commit alone (not on a keyring that may change)
 
 
 @dataclass
@@ -230,7 +229,7 @@ def _attach_signatures(index: HistoryIndex, only: set[str] | None) -> None:
                 fresh[fields[0]] = Signature(SignatureStatus(status), fields[2], fields[3], fields[4], fields[5])
         known.update(fresh)
         cache.save(path, cache.code_format("signatures"),
-                   {sha: sig for sha, sig in known.items() if sig.status.value in _LASTING})
+                   {sha: sig for sha, sig in known.items() if sig.lasting})
     index.acts = [replace(act, signature=known.get(act.sha, Signature())) if only is None or act.sha in only else act
                   for act in index.acts]
 
@@ -253,9 +252,12 @@ def load_versions(root: str, wanted: dict[str, str], use_cache: bool = True) -> 
     missing = {blob: name for blob, name in wanted.items() if blob not in cached and name.endswith(".md")}
     if not missing:
         return cached
-    blobs = git.read_blobs(root, list(missing))
-    fresh = _parse_all([(blob, missing[blob], data) for blob, data in blobs.items()])
-    merged = {**cached, **fresh}
+    merged = dict(cached)
+    wanted_now = list(missing)
+    for start in range(0, len(wanted_now), _READ_AT_ONCE):  # a long history is read a slice at a time
+        blobs = git.read_blobs(root, wanted_now[start:start + _READ_AT_ONCE])
+        merged.update(_parse_all([(blob, missing[blob], data) for blob, data in blobs.items()]))
+        del blobs
     cache.save(path, cache.code_format("history"), merged)
     return merged
 
@@ -267,6 +269,7 @@ def load_texts(root: str, blobs: set[str]) -> dict[str, str]:
 
 
 _PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
+_READ_AT_ONCE = 10_000  # blobs held in memory at once on a first run (about 30 MB of documents)
 
 
 def _parse_chunk(chunk: list[tuple[str, str, bytes | None]]) -> dict[str, Item | None]:

@@ -23,12 +23,13 @@ Key = tuple[int, int, int, int, int]
 
 
 @functools.lru_cache(maxsize=None)
-def code_format(name: str) -> str:
-    """The format tag of a cache: it names the source of the model and of the history reader, so that no upgrade
-    or edit of the tool can be served a parse or a ledger made by another version of it."""
+def code_format(name: str, folders: tuple[str, ...] = ("model", "gitlog")) -> str:
+    """The format tag of a cache: it names the source of the model and of the history reader (and of the other
+    `folders` of the package its entries depend on, such as the rules for a verdict), so that no upgrade or edit
+    of the tool can be served a parse, a ledger or a verdict made by another version of it."""
     digest = hashlib.sha256(__version__.encode())
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for folder in ("model", "gitlog"):
+    for folder in folders:
         for module in sorted(os.listdir(os.path.join(package, folder))):
             if module.endswith(".py"):
                 with open(os.path.join(package, folder, module), "rb") as handle:

@@ -39,6 +39,12 @@ class SignatureStatus(str, enum.Enum):
         """Whether the signature itself checks out (whose key it is, is another question)."""
         return self in (SignatureStatus.GOOD, SignatureStatus.UNKNOWN_TRUST)
 
+    @property
+    def lasting(self) -> bool:
+        """Whether the verdict depends on the commit alone, not on a keyring that may change."""
+        return self in (SignatureStatus.GOOD, SignatureStatus.UNKNOWN_TRUST, SignatureStatus.BAD,
+                        SignatureStatus.NONE)
+
 
 @dataclass(frozen=True)
 class Signature:
@@ -49,6 +55,11 @@ class Signature:
     fingerprint: str = ""  # %GF: the key's fingerprint
     signer: str = ""       # %GS: the name (GPG user id, or the allowed-signers principal)
     primary: str = ""      # %GP: the primary key's fingerprint (GPG)
+
+    @property
+    def lasting(self) -> bool:
+        """Whether Git's verdict on this signature depends on the commit alone (see SignatureStatus.lasting)."""
+        return self.status.lasting
 
     def made_with(self, keys: set[str]) -> bool:
         """Whether this is a good signature made with one of `keys` (fingerprints, see model/keys.py)."""

@@ -83,11 +83,11 @@ def acts(transitions: Iterable[Transition]) -> Iterator[tuple[Act, list[Transiti
 
 
 def walk(transitions: Iterable[Transition], config: Config, now: datetime,
-         judged: Callable[[Act], bool]) -> tuple[list[Finding], Ledger]:
-    """Apply every transition to a new ledger in order, judging the acts `judged` selects, each by the
-    configuration in force at its parent (`config` where history holds none); the findings and the ledger after
-    the last act."""
-    ledger = Ledger()
+         judged: Callable[[Act], bool], ledger: Ledger | None = None) -> tuple[list[Finding], Ledger]:
+    """Apply every transition in order to `ledger` (what history established before them; a new one if None),
+    judging the acts `judged` selects, each by the configuration in force at its parent (`config` where history
+    holds none); the findings and the ledger after the last act."""
+    ledger = Ledger() if ledger is None else ledger
     findings: list[Finding] = []
     for act, group in acts(transitions):
         if judged(act):

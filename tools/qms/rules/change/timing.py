@@ -4,7 +4,8 @@ future. Git dates and front-matter times are claims; these rules check them agai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import datetime, time, timezone
 
 from ...model.clock import stamp
 from ...model.document import Approval, Document, Record
@@ -76,3 +77,17 @@ def check_act(transitions: list[Transition], ctx: Context) -> Iterator[Finding]:
         yield finding(transitions[0], 1, "QMS142", f"commit is dated {stamp(act.committed_at)}, before the commit it "
                       f"was made on ({stamp(act.parent_committed_at)})", "a commit cannot be made before its parent: "
                       "the date was set by hand; make the commit again with the real date")
+
+
+def settled(transitions: Iterable[Transition]) -> datetime:
+    """The latest time these committed transitions claim (commit times, signature and review times, new records'
+    days): the rules above compare only those with the clock, so a verdict on them given at a time no earlier
+    than this one stays the same however far the clock moves on."""
+    latest = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    for t in transitions:
+        latest = max(latest, t.act.authored_at, t.act.committed_at)
+        if isinstance(t.after, Record) and t.before is None:
+            latest = max(latest, datetime.combine(t.after.date, time.max, tzinfo=timezone.utc))
+        for entry in added_entries(t):
+            latest = max(latest, entry.at)
+    return latest
