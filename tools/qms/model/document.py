@@ -12,6 +12,7 @@ from . import schema
 from .finding import Finding, FindingError
 from .fingerprint import fingerprint
 from .links import Link, relative_links
+from .placeholders import Placeholder, placeholders
 from .source import Split, decode, split_front_matter
 from .yamlread import Parsed, load
 
@@ -101,6 +102,12 @@ class Document:
     def links(self) -> list[Link]:
         """Relative Markdown links in the body."""
         return relative_links(self.body, self.path, self.body_line)
+
+    @cached_property
+    def gaps(self) -> tuple[Placeholder, ...]:
+        """Template text left in the body (model.placeholders), found when the file is read and kept with its
+        parse in the cache."""
+        return tuple(placeholders(self.body, self.body_line))
 
     @cached_property
     def authored(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model.finding import Finding
-from ..model.placeholders import placeholders
 from ..model.workspace import Workspace
 
 
@@ -15,7 +14,7 @@ def check_placeholders(ws: Workspace) -> Iterator[Finding]:
         if doc.status == "obsolete":
             continue
         signing = doc.status == "approved" or any(a.meaning == "approval" for a in doc.approvals)
-        for gap in placeholders(doc.body, doc.body_line):
+        for gap in doc.gaps:
             yield Finding(doc.path, gap.line, "QMS170", f"{doc.id} still holds template text '{gap.text}'",
                           "write the real content (or delete the line) before it is approved",
                           "error" if signing else "warning")
