@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             history.make_history_apart(repository, args.docs, args.commits, PROJECT)
             if "history" in parts:
                 history.bench_history(repository, args.runs, args.docs)
+                history.bench_branch(repository, args.runs)
             if "manual" in parts:
                 manual.bench_manual(repository, PROJECT, max(1, min(args.runs, 3)))
             shutil.rmtree(repository)

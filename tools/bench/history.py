@@ -85,6 +85,7 @@ def bench_history(root: str, runs: int, documents: int) -> None:
                              check=True).stdout.strip()
     floor = "floor: git log --name-status (one pass)"
     measure.run([sys.executable, "-c", INDEX_SCRIPT, root, "warm"])  # fills the cache for the warm runs
+    synthetic.write_site_config(root)
 
     def cold() -> measure.Sample:  # neither reads nor writes the cache
         return measure.run([sys.executable, "-c", INDEX_SCRIPT, root, "cold"])
@@ -116,3 +117,28 @@ def bench_history(root: str, runs: int, documents: int) -> None:
         speedup = per_doc / results[name].median
         print(f"  {name}: {speedup:.1f}x faster than per-document git log (target >= 20x: "
               f"{'met' if speedup >= 20 else 'MISSED'}); peak {results[name].peak_mb:.0f} MB (target < 500 MB)")
+
+
+BRANCH = 50  # commits on the branch CI judges
+
+
+def bench_branch(root: str, runs: int) -> None:
+    """CI and verify on the last BRANCH commits (a branch's worth), warm, against `git log --raw` over all of
+    history (what the ledger at the branch's start is made from) and over the branch alone."""
+    qms = os.path.join(os.path.dirname(sys.executable), "qms")
+    base = f"HEAD~{BRANCH}"
+    for command in (["check", "--base", base], ["verify", "--since", base]):  # fill the caches for the warm runs
+        measure.run([qms, *command], cwd=root, ok=(0, 1))
+    floor = "floor: git log --raw (all history, one pass)"
+    results = measure.compare({
+        floor: lambda: measure.run(["git", "log", "--raw", "--no-abbrev"], cwd=root),
+        f"git log --raw ({BRANCH} commits)": lambda: measure.run(["git", "log", "--raw", "--no-abbrev",
+                                                                  f"{base}..HEAD"], cwd=root),
+        f"qms verify --since HEAD~{BRANCH} (warm)": lambda: measure.run([qms, "verify", "--since", base], cwd=root,
+                                                                       ok=(0, 1)),
+        f"qms check --base HEAD~{BRANCH} (warm, with the whole tree)": lambda: measure.run(
+            [qms, "check", "--base", base], cwd=root, ok=(0, 1)),
+    }, runs)
+    measure.report(f"a {BRANCH}-commit branch", results, floor,
+                   {f"qms verify --since HEAD~{BRANCH} (warm)": 3.0,
+                    f"qms check --base HEAD~{BRANCH} (warm, with the whole tree)": 3.0})

@@ -132,3 +132,21 @@ def draft_of(doc: Doc, rng: random.Random) -> Doc:
     lines[4] = paragraph(rng, rng.randint(45, 65))
     return replace(doc, revision=doc.revision + 1, status="draft", effective=None, change=paragraph(rng, 10),
                    body="\n".join(lines), signed_by=(), signed_at=())
+
+
+SITE_CONFIG = """site_name: Synthetic QMS
+docs_dir: procedures
+plugins:
+  - search
+  - qms:
+      pdf: false  # the PDFs are measured on their own (make bench --only pdf)
+"""
+
+
+def write_site_config(root: str) -> None:
+    """The mkdocs.yml `qms export` reads, if the repository has none: the edition without its PDFs, so that the
+    export is measured against the same pages plain mkdocs-material builds."""
+    path = os.path.join(root, "mkdocs.yml")
+    if not os.path.exists(path):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(SITE_CONFIG)
