@@ -102,3 +102,22 @@ def test_the_verdict_cache_format_names_the_rules_source() -> None:
     from qms.model import cache
 
     assert cache.code_format("verdicts", ("model", "gitlog", "rules")) != cache.code_format("verdicts")
+
+
+def test_the_ledger_at_a_branchs_start_is_kept_for_the_next_ci_run(tmp_path: Path) -> None:
+    from gitrepo import adopted_repo
+
+    repo = adopted_repo(tmp_path)  # branch `work` off `adopted`
+    repo.edit("procedures/sop/SOP-001-nonconformity.md", "Record it on", "Write it on")
+    repo.commit("Edit on the branch", no_verify=True)
+    base = repo.git("rev-parse", "adopted").stdout.strip()
+    ledgers = repo.root / ".git" / "qms-ledgers"
+    first = repo.qms("check", "--base", "adopted", "--format", "json")
+    assert (ledgers / f"{base}.start").is_file()
+    repo.edit("procedures/sop/SOP-001-nonconformity.md", "Write it on", "Note it on")
+    repo.commit("Another edit", no_verify=True)
+    assert repo.qms("check").returncode in (0, 1)  # HEAD's ledger, made from an earlier one
+    assert (ledgers / f"{base}.start").is_file()
+    (ledgers / f"{base}.start").write_bytes(b"damaged")
+    again = repo.qms("check", "--base", "adopted", "--format", "json")
+    assert again.returncode == first.returncode
