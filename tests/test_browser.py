@@ -156,7 +156,11 @@ def test_printed_procedure_has_the_banner_and_no_navigation(driver: Chrome, sop_
 
 def test_search_by_id_finds_the_document_first(driver: Chrome, base_url: str) -> None:
     search(driver, base_url, "SOP-009")
-    links = [a.get_attribute("href") or "" for a in driver.find_elements(By.CSS_SELECTOR, "a.md-search-result__link")]
+    read = "return [...document.querySelectorAll('a.md-search-result__link')].map(a => a.href)"
+    settled: list[list[str]] = []  # the results are read in one step, once two readings agree (they render late)
+    WebDriverWait(driver, WAIT).until(lambda d: settled.append(d.execute_script(read)) or
+                                      (len(settled) > 1 and settled[-1] == settled[-2] and bool(settled[-1])))
+    links = settled[-1]
     assert links and "sop/SOP-009-" in links[0] and "history" not in links[0], links
     assert not [href for href in links if "/history/" in href], links  # histories are not searched
 
