@@ -7,7 +7,7 @@ import argparse
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 from .. import rules
 from ..errors import EXIT_FINDINGS, EXIT_USAGE, QmsError
@@ -168,16 +168,19 @@ def _put_back(ws: Workspace, previous: Previous) -> None:
             atomic_write_bytes(full, data)
 
 
-def commit(ws: Workspace, previous: Previous, subject: str, trailers: dict[str, str], sign: bool = False) -> str:
-    """Commit exactly the paths `write` wrote (added, changed or removed) with `subject` and trailers; return the
-    new commit.
+def commit(ws: Workspace, previous: Previous, subject: str, trailers: Mapping[str, str | Sequence[str]],
+           sign: bool = False) -> str:
+    """Commit exactly the paths `write` wrote (added, changed or removed) with `subject` and trailers (a list of
+    values is one trailer line each); return the new commit.
 
     If the commit cannot be made (a hook rejects it, signing fails), the working tree and the index are put back
     as they were before the command ran, and the error carries everything Git and its hooks printed.
     """
     paths = list(previous)
     saved = git.index_entries(ws.root, paths)
-    message = subject + "\n\n" + "\n".join(f"{key}: {value}" for key, value in trailers.items()) + "\n"
+    lines = [f"{key}: {value}" for key, values in trailers.items()
+             for value in ([values] if isinstance(values, str) else values)]
+    message = subject + "\n\n" + "\n".join(lines) + "\n"
     try:
         git.run(["add", "-A", "--", *paths], ws.root)
         git.run(["commit", "--quiet", *(["-S"] if sign else []), "-m", message, "--", *paths], ws.root)
