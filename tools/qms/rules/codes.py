@@ -76,7 +76,7 @@ CODES: dict[str, str] = {
     "QMS160": "CODEOWNERS written by qms codeowners no longer matches qms.yml and the documents (warning)",
     "QMS170": "template text never filled in (`<enter ...>`, `[insert ...]`, `To be written.`, `TBD`): warning in a draft, error once approved or being approved",
     "QMS171": "import source cannot be read (not Markdown or a Word .docx file, unreadable front matter, pandoc missing)",
-    "QMS172": "import could not carry something over: tracked changes, comments, embedded objects, fields, images outside the file's folder (warning: what to do)",
+    "QMS172": "import could not carry something over: tracked changes, comments, embedded objects, fields, images outside the file's folder, links to files that were not imported (warning: what to do)",
     "QMS173": "import target already exists (never overwritten: that file is not imported)",
     "QMS174": "import plan or mapping file wrong: unknown type, owner or clause, id of the wrong form or planned twice",
     "QMS175": "adoption facts cannot be used: a malformed `--approval`, `--effective` or CSV row, a time in the future, no or several effective dates, an approver qms.yml does not list, a required role left out",
