@@ -106,15 +106,18 @@ def refusals(ws: Workspace, person: Person, files: dict[str, str | None]) -> tup
     rules on the change, and the rules on the tree as it would be: new errors only), and the qms.yml in force."""
     findings: list[Finding] = []
     config = ws.config
+    after = ws.with_files(files)
     if git.is_repository(ws.root):
         ledger = history_ledger(ws.root)
         act = staged_act(ws.root, clock.now(), (person.name, person.email))
         config = act.config or ws.config
         encoded = {path: text.encode("utf-8") if text is not None else None for path, text in files.items()}
-        transitions = proposed_transitions(ws.root, act, encoded)
+        parsed: dict[str, Document | Record] = {doc.path: doc for doc in after.documents if doc.path in files}
+        parsed.update((record.path, record) for record in after.records if record.path in files)
+        transitions = proposed_transitions(ws.root, act, encoded, parsed)  # each new file parsed once
         findings += [f for f in judge_change(ws.root, ws.config, transitions, ledger) if f.severity == "error"]
     before = {(f.code, f.path, f.message) for f in rules.errors(rules.run(ws))}
-    findings += [f for f in rules.errors(rules.run(ws.with_files(files))) if (f.code, f.path, f.message) not in before]
+    findings += [f for f in rules.errors(rules.run(after)) if (f.code, f.path, f.message) not in before]
     return findings, config
 
 
