@@ -92,7 +92,7 @@ def _import(args: argparse.Namespace, ws: Workspace) -> int:
         files[os.path.join(ws.root, item.path)] = texts[item.path].encode("utf-8")
         groups.append(files)
     written = []
-    for item, files, exists in zip(items, groups, create_each(groups)):
+    for exists, item, files in zip(create_each(groups), items, groups):  # create_each first: it runs to its end
         if exists is not None:
             where = os.path.relpath(str(exists.filename2 or exists.filename), ws.root)
             problems.append(Finding(item.source, 1, "QMS173", f"{where} already exists, so {item.source} was not "

@@ -132,6 +132,8 @@ def clauses_of(source: Source) -> tuple[str, ...]:
 def _tables(body: str) -> Iterable[list[list[str]]]:
     """Pipe tables in Markdown: rows of cells, the header first, the separator row left out."""
     rows: list[list[str]] = []
+    if "|" not in body:
+        return
     for line in body.split("\n") + [""]:
         if line.strip().startswith("|"):
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]

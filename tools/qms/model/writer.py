@@ -3,6 +3,7 @@ so that comments, key order and quoting the user chose survive every change the 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -113,9 +114,9 @@ def write_folder(out: str, files: Mapping[str, str | bytes], copies: dict[str, s
 def create_all(files: Mapping[str, bytes]) -> None:
     """Create every file in `files` (full path -> bytes), none over an existing file: all of them exist afterwards
     or none does (see create_each). Raises FileExistsError naming the first that exists."""
-    for refused in create_each([files]):
-        if refused is not None:
-            raise refused
+    refused = next(iter(list(create_each([files]))))
+    if refused is not None:
+        raise refused
 
 
 def create_each(groups: Sequence[Mapping[str, bytes]]) -> Iterator[FileExistsError | None]:
@@ -127,25 +128,32 @@ def create_each(groups: Sequence[Mapping[str, bytes]]) -> Iterator[FileExistsErr
     file, which costs a disk round trip each (about 3 ms; an import of 1,000 files spent 3 s on them). Any other
     error (a full disk) removes what its group had linked, and is raised; no temporary file is ever left."""
     temporaries: list[list[tuple[str, str]]] = []
+    folders: set[str] = set()
     try:
         for files in groups:
             written: list[tuple[str, str]] = []
             temporaries.append(written)
             for path, data in files.items():
                 folder = os.path.dirname(os.path.abspath(path))
-                os.makedirs(folder, exist_ok=True)
+                if folder not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
                 handle, temporary = tempfile.mkstemp(dir=folder, prefix=".qms-", suffix=".tmp")
                 written.append((path, temporary))
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.chmod(temporary, 0o644)
+                try:
+                    os.fchmod(handle, 0o644)
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(handle, view):]
+                finally:
+                    os.close(handle)
         os.sync()
         for written in temporaries:
             yield _link_group(written)
     finally:
         for written in temporaries:
             for _path, temporary in written:
-                if os.path.lexists(temporary):
+                with contextlib.suppress(FileNotFoundError):
                     os.unlink(temporary)
 
 
