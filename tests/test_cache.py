@@ -121,3 +121,18 @@ def test_the_ledger_at_a_branchs_start_is_kept_for_the_next_ci_run(tmp_path: Pat
     (ledgers / f"{base}.start").write_bytes(b"damaged")
     again = repo.qms("check", "--base", "adopted", "--format", "json")
     assert again.returncode == first.returncode
+
+
+def test_a_cache_format_names_the_code_of_subpackages_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verdicts depend on the transition rules in rules/change/: editing one must retire every kept verdict."""
+    from qms.model import cache
+
+    package = tmp_path / "qms"
+    for rel in ("model/cache.py", "rules/links.py", "rules/change/signatures.py"):
+        (package / rel).parent.mkdir(parents=True, exist_ok=True)
+        (package / rel).write_text("# one version\n")
+    monkeypatch.setattr(cache, "__file__", str(package / "model" / "cache.py"))
+    code_format = cache.code_format.__wrapped__  # not the memo, which serves this process's real package
+    before = code_format("verdicts", ("model", "rules"))
+    (package / "rules/change/signatures.py").write_text("# another version\n")
+    assert code_format("verdicts", ("model", "rules")) != before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import struct
 import zipfile
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document as Word
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.shared import OxmlElement, qn
 from docx.shared import Inches
 from gitrepo import Repo
 from helpers import baseline
@@ -35,8 +38,9 @@ def png() -> bytes:
         chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-def word_file(path: Path, comment: bool = False) -> None:
-    """A Word procedure: headings, a numbered list, a clause table, an image (and a reviewer's comment)."""
+def word_file(path: Path, comment: bool = False, link: str | None = None) -> None:
+    """A Word procedure: headings, a numbered list, a clause table, an image (and a reviewer's comment, and a
+    hyperlink to another file by its relative name)."""
     doc = Word()
     doc.add_heading("Calibration of Torque Tools", 1)
     doc.add_heading("Purpose", 2)
@@ -50,6 +54,14 @@ def word_file(path: Path, comment: bool = False) -> None:
     see = doc.add_paragraph("See step 3.")
     if comment:
         doc.add_comment(see.runs, text="Is this right?", author="Reviewer")
+    if link:
+        hyperlink = OxmlElement("w:hyperlink")
+        hyperlink.set(qn("r:id"), see.part.relate_to(link, RT.HYPERLINK, is_external=True))
+        run, text = OxmlElement("w:r"), OxmlElement("w:t")
+        text.text = "the related procedure"
+        run.append(text)
+        hyperlink.append(run)
+        doc.add_paragraph("Read ")._p.append(hyperlink)
     doc.save(str(path))
 
 
@@ -235,3 +247,75 @@ def test_what_the_source_said_is_never_dropped_unseen(corpus: tuple[Repo, Path],
     assert done.returncode == 0, done.stdout + done.stderr
     draft = next(repo.root.glob("procedures/sop/SOP-003-*.md")).read_text()
     assert '#   id: "SOP-001"' in draft and '#   owner: "nobody-role"' in draft
+
+
+PURCHASING = ("# Purchasing\n\nAsk the questions of [the checklist](checklist.md#questions), calibrate as [the procedure]"
+              "[cal] says.\nThe [old purchasing rules](retired.md) and [the flow](img/flow.png) stay.\n\n```\n"
+              "[in a code block](checklist.md)\n```\n\n[cal]: Calibration.docx\n")
+CHECKLIST_LINKED = "# Supplier checklist\n\nBack to [purchasing](purchasing.md).\n"
+
+
+@pytest.fixture
+def linked(corpus: tuple[Repo, Path], tmp_path: Path) -> tuple[Repo, Path]:
+    """Three procedures that link to each other by their file names, and to one that is not imported."""
+    repo, _old = corpus
+    source = tmp_path / "linked"
+    (source / "img").mkdir(parents=True)
+    (source / "img" / "flow.png").write_bytes(png())
+    (source / "purchasing.md").write_text(PURCHASING)
+    (source / "checklist.md").write_text(CHECKLIST_LINKED)
+    (source / "retired.md").write_text("# Old purchasing rules\n")
+    word_file(source / "Calibration.docx", link="purchasing.md")
+    return repo, source
+
+
+def test_links_between_imported_files_point_at_the_new_documents(linked: tuple[Repo, Path]) -> None:
+    repo, source = linked
+    paths = [str(source / name) for name in ("Calibration.docx", "checklist.md", "purchasing.md")]
+    plan = repo.qms("import", *paths, "--dry-run")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    for rewrite in (f"{source / 'purchasing.md'}:3: checklist.md#questions -> "
+                    "../forms/FRM-002-supplier-checklist.md#questions",
+                    f"{source / 'purchasing.md'}:10: Calibration.docx -> SOP-003-calibration-of-torque-tools.md",
+                    f"{source / 'checklist.md'}:3: purchasing.md -> ../sop/SOP-004-purchasing.md",
+                    "purchasing.md -> SOP-004-purchasing.md"):
+        assert rewrite in plan.stdout, plan.stdout
+    assert f"{source / 'purchasing.md'}:4: QMS172 warning: links to retired.md, which was not imported" in plan.stderr
+    assert repo.status() == ""
+    done = repo.qms("import", *paths)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SOP-004 \"Purchasing\", draft, 1 image(s), 2 link(s) rewritten" in done.stdout
+    purchasing = repo.read("procedures/sop/SOP-004-purchasing.md")
+    assert purchasing.endswith("---\n" + PURCHASING.replace(
+        "(checklist.md#questions)", "(../forms/FRM-002-supplier-checklist.md#questions)").replace(
+        "[cal]: Calibration.docx", "[cal]: SOP-003-calibration-of-torque-tools.md"))  # nothing else changed
+    assert repo.read("procedures/forms/FRM-002-supplier-checklist.md").endswith(
+        "---\n" + CHECKLIST_LINKED.replace("(purchasing.md)", "(../sop/SOP-004-purchasing.md)"))
+    assert "](SOP-004-purchasing.md)" in repo.read("procedures/sop/SOP-003-calibration-of-torque-tools.md")
+    check = repo.qms("check", "--format", "json")
+    assert [(f["code"], f["path"], f["line"]) for f in json.loads(check.stdout)["findings"] if f["severity"] ==
+            "error"] == [("QMS051", "procedures/sop/SOP-004-purchasing.md", 14)]  # the link to retired.md, reported
+
+
+def test_a_link_to_a_file_not_imported_is_reported_and_kept(linked: tuple[Repo, Path]) -> None:
+    """Importing one of them alone: its links to the others stay as written, each one reported."""
+    repo, source = linked
+    done = repo.qms("import", str(source / "checklist.md"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{source / 'checklist.md'}:3: QMS172 warning: links to purchasing.md, which was not imported" in done.stderr
+    assert repo.read("procedures/forms/FRM-002-supplier-checklist.md").endswith("---\n" + CHECKLIST_LINKED)
+    assert "links between imported files" not in done.stdout
+
+
+def test_a_link_to_a_file_refused_on_the_way_is_reported(linked: tuple[Repo, Path]) -> None:
+    """checklist.md is not written (its picture is missing), so the link to it from purchasing.md, already rewritten
+    to where it was planned, leads nowhere: a warning says so."""
+    repo, source = linked
+    (source / "checklist.md").write_text(CHECKLIST_LINKED + "\n![form](missing.png)\n")
+    done = repo.qms("import", str(source / "checklist.md"), str(source / "purchasing.md"))
+    assert done.returncode == 1
+    assert "procedures/forms/FRM-002-supplier-checklist.md:15: QMS051 link target 'missing.png'" in done.stderr, done.stderr
+    assert f"{source / 'purchasing.md'}:3: QMS172 warning: links to checklist.md#questions, which was not imported " \
+        "(see above): the link points at procedures/forms/FRM-002-supplier-checklist.md" in done.stderr
+    assert (repo.root / "procedures/sop/SOP-003-purchasing.md").exists()
+    assert not (repo.root / "procedures/forms/FRM-002-supplier-checklist.md").exists()

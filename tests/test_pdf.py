@@ -97,7 +97,7 @@ def test_signature_page_manifests_each_approval_and_how_it_was_proved(starter: t
         dates = [str([v for _t, v in revision.versions if v.effective][-1].effective) for revision in shown]
         assert [day for day in re.findall(r"\d{4}-\d{2}-\d{2}(?= )", history) if day in dates][:len(dates)] == \
             sorted(dates, reverse=True)  # newest first
-    assert "adopted at verify_from (made before the QMS lived in Git)" in words(pdftotext(out / "WI-003.pdf"))
+    assert "adopted (made before the QMS lived in Git)" in words(pdftotext(out / "WI-003.pdf"))
 
 
 def test_numbered_steps_keep_their_approved_numbers(starter: tuple[Path, edition.Edition]) -> None:

@@ -530,3 +530,101 @@ def test_a_review_counts_only_when_committed_by_the_person_it_names(repo: Repo, 
     assert any(f["code"] == "QMS060" and f["path"] == SOP1 for f in found) != counts
     rows = json.loads(repo.qms("list", "--format", "json", check=True).stdout)
     assert next(row["overdue"] for row in rows if row["id"] == "SOP-001") != counts
+
+
+# -- adoptions: which approvals every view shows as adopted --------------------------------------------------------
+
+SOP3 = "procedures/sop/SOP-003-welding.md"
+ADOPTING = ("--approval", "SOP-003:production@example.com:production-manager:2024-03-01",
+            "--approval", "SOP-003:quality@example.com:quality-manager:2024-03-02T10:00:00Z",
+            "--effective", "SOP-003:2024-03-15")
+
+
+def import_welding(repo: Repo) -> None:
+    """The author imports a welding procedure approved on paper in 2024, as a draft, and commits it."""
+    source = repo.home / "old" / "welding.md"
+    source.parent.mkdir(exist_ok=True)
+    source.write_text("# Welding\n\n## Purpose\n\nHow welds are made and checked.\n")
+    repo.become("author")
+    repo.qms("import", str(source), check=True)
+    repo.commit("Import the welding procedure")
+
+
+def at_the_start(repo: Repo) -> None:
+    import_welding(repo)
+
+
+def after_verify_from(repo: Repo) -> None:
+    """verify_from names the commit the baseline came in with; then SOP-001 is revised and approved in Git by its
+    approvers, genuinely, before the welding procedure is imported."""
+    adopted = repo.git("rev-parse", "adopted").stdout.strip()
+    repo.become("admin")
+    repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {adopted}\n")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify from the adoption", "-m",
+             "Config-Change: verify_from names the commit the QMS came into Git with")
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    approve(repo, "quality-manager", "SOP-001")
+    import_welding(repo)
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """History before an adoption of SOP-003, who commits the adoption, the verdict of every approval of each
+    document in every view (revision by revision), and the finding every view reports ("": none)."""
+
+    name: str
+    build: Callable[[Repo], None]
+    who: str
+    verdicts: dict[str, list[list[str]]]
+    code: str = ""
+    doc: str = "SOP-003"
+
+
+ADOPTIONS = [
+    Adoption("adoption at the start", at_the_start, "admin",
+             {"SOP-001": [["adopted", "adopted"]], "SOP-003": [["adopted", "adopted"]]}),
+    Adoption("adoption after verify_from: earlier approvals in Git stay verified", after_verify_from, "admin",
+             {"SOP-001": [["adopted", "adopted"], ["recorded", "recorded"]], "SOP-003": [["adopted", "adopted"]]}),
+    Adoption("adoption committed by someone who is not an administrator", after_verify_from, "author",
+             {"SOP-001": [["adopted", "adopted"], ["recorded", "recorded"]], "SOP-003": [["not valid", "not valid"]]},
+             "QMS120"),
+]
+
+
+def history_verdicts(repo: Repo, doc_id: str) -> list[list[str]]:
+    rows = json.loads(repo.qms("history", doc_id, "--format", "json", check=True).stdout)["revisions"]
+    return [[approval["verdict"] for approval in row["approvals"]] for row in rows]
+
+
+@pytest.mark.parametrize("case", ADOPTIONS, ids=[case.name for case in ADOPTIONS])
+def test_every_view_shows_the_same_adopted_approvals(repo: Repo, case: Adoption, tmp_path: Path) -> None:
+    """qms adopt makes the change; `who` commits it (with its message). The hook, CI, qms verify (from verify_from),
+    qms history, the audit pack and the exported manual's control blocks agree on what was adopted."""
+    case.build(repo)
+    repo.become("admin")
+    done = repo.qms("adopt", *ADOPTING)
+    assert done.returncode == 0, done.stdout + done.stderr
+    repo.git("reset", "-q", "--soft", "HEAD~1")
+    repo.become(case.who)
+    staged = findings(repo, "check", "--staged")
+    repo.run("git", "commit", "-q", "--no-verify", "--reset-author", "-C", "ORIG_HEAD")
+    sha = repo.git("rev-parse", "HEAD").stdout.strip()
+    views = {"hook": (staged, ""), "CI": (findings(repo, "check", "--base", "adopted"), sha),
+             "verify": (findings(repo, "verify"), sha)}
+    for view, (found, commit) in views.items():
+        errors = [f for f in found if f["severity"] == "error"]
+        if case.code:
+            assert named(found, case.code, case.doc, commit), (view, found)
+        else:
+            assert errors == [], (view, errors)
+    pack = tmp_path / "pack"
+    repo.qms("audit", "--out", str(pack), check=True)
+    documents = {d["id"]: d for d in json.loads((pack / "audit.json").read_text())["documents"]}
+    for doc_id, expected in case.verdicts.items():
+        assert history_verdicts(repo, doc_id) == expected, doc_id
+        assert [[a["verdict"] for a in row["approvals"]] for row in documents[doc_id]["revisions"]] == expected
+    edition = tmp_path / "edition"
+    repo.qms("export", str(edition), check=True)
+    page = next(edition.rglob("SOP-003-welding.md")).read_text()
+    assert ("adopted (made before the QMS lived in Git)" in page) == (not case.code), page

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import shutil
 
-from . import history, hook, manual, measure, synthetic, training
+from . import history, hook, importing, manual, measure, synthetic, training
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
@@ -41,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=10000, help="commits in the synthetic history (default 10000)")
     parser.add_argument("--only", default="check,hook,history,manual",
                         help="comma-separated parts to run (default: check,hook,history,manual; also: training, "
-                        "200 people and 20,000 training records)")
+                        "200 people and 20,000 training records; import, qms import of --docs Markdown files and "
+                        "of --docs/10 Word files)")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="qms-bench-") as root:
@@ -52,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{args.runs} runs per measurement, medians")
         if "check" in parts:
             bench_check(root, args.runs)
+        if "import" in parts:
+            importing.bench_import(root + "-import", args.docs, PROJECT, args.runs, qms_command())
         if "training" in parts:
             training.bench_training(root + "-training", args.docs, PROJECT, args.runs, qms_command())
         if "history" in parts or "manual" in parts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import time
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,26 +16,45 @@ class Sample:
     peak_mb: float
 
 
+# A process inherits its parent's peak memory through fork and exec (Linux keeps ru_maxrss across execve), so a
+# command started by this process, which holds the generated QMS, would report at least this process's own peak.
+# Each command is started by a small Python process instead, which times it and writes what it measured to the
+# file descriptor it is given.
+_RUNNER = """
+import os, sys, time
+report = int(sys.argv[1])
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_pid, status, usage = os.wait4(pid, 0)
+os.write(report, f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}".encode())
+"""
+
+
 def run(command: Sequence[str], cwd: str | None = None, ok: tuple[int, ...] = (0,),
         stdin: bytes | None = None) -> Sample:
     """Run `command` once; its wall time and the peak resident memory of the process (not its children)."""
     # Users' Python writes .pyc files; measure that steady state, not a recompile on every start.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    reader, writer = os.pipe()
+    process = subprocess.Popen([sys.executable, "-c", _RUNNER, str(writer), *command], cwd=cwd, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(writer,),
                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
-    if stdin is not None:
-        assert process.stdin is not None
-        process.stdin.write(stdin)
-        process.stdin.close()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    process.returncode = code
-    if code not in ok:
-        error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-        raise SystemExit(f"bench: {' '.join(command)} exited {code}: {error[-2000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024)
+    os.close(writer)
+    _out, error = process.communicate(stdin)
+    with os.fdopen(reader) as handle:
+        said = handle.read().split()
+    message = error.decode(errors="replace")[-2000:]
+    if process.returncode != 0 or len(said) != 3:
+        raise SystemExit(f"bench: {' '.join(command)} could not be run: {message}")
+    if int(said[2]) not in ok:
+        raise SystemExit(f"bench: {' '.join(command)} exited {said[2]}: {message}")
+    return Sample(float(said[0]), int(said[1]) / 1024)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, rules
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..gitlog import git
-from ..gitlog.trail import (NOT_VALID, by_document, config_changes, document_revisions, problems_by_entry,
+from ..gitlog.trail import (NOT_VALID, Adopted, by_document, config_changes, document_revisions, problems_by_entry,
                             revision_rows)
 from ..model import auditpack, iso9001
 from ..model.training import row as training_row
@@ -29,7 +29,7 @@ from ..model.writer import check_new_folder, write_folder
 from .common import add_common, load, open_workspace
 from .confighistory import rows as config_rows
 from .control import Judged, judge_history
-from .history import adopted_commits
+from .history import adopted_approvals
 from .listing import rows as master_rows
 from .records import register_rows
 
@@ -63,7 +63,7 @@ def main(args: argparse.Namespace) -> int:
         raise QmsError(f"unknown commit '{since}' (verify_from in qms.yml)", EXIT_USAGE)
     ws = open_workspace(args)  # as of a past date: the QMS as committed then, and its history up to then only
     judged = judge_history(root, ws.config, since, ws.commit)
-    pack, redlines = collect(ws, judged, adopted_commits(root, today_config, judged.history.transitions))
+    pack, redlines = collect(ws, judged, adopted_approvals(root, today_config, judged.history.transitions))
     pdfs = controlled_pdfs(root, ws.today)
     pack["pdfs"] = [{"id": None if pdf.fingerprint is None else pdf.name, "revision": revision,
                      "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "path": path}
@@ -95,7 +95,7 @@ def controlled_pdfs(root: str, day: date) -> dict[str, tuple[Rendition, str | No
             for pdf in [*build.documents(made), build.manual(made)]}
 
 
-def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+def collect(ws: Workspace, judged: Judged, adopted: Adopted) -> tuple[dict[str, Any], dict[str, str]]:
     """The pack as plain data (the content of audit.json), and the redline pages by their path in the pack."""
     config, history = ws.config, judged.history
     findings = [_finding(f, "check") for f in rules.run(ws)]

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..gitlog import git
-from ..gitlog.trail import VERDICTS, by_document, document_revisions, problems_by_entry, revision_rows
+from ..gitlog.trail import VERDICTS, Adopted, by_document, document_revisions, problems_by_entry, revision_rows
 from ..model.config import Config
 from ..model.inforce import describe
 from ..model.transition import Transition, adoption
@@ -31,11 +31,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_common(parser, main)
 
 
-def adopted_commits(root: str, config: Config, transitions: Iterable[Transition] = ()) -> set[str]:
-    """Commits up to and including verify_from (history carried over when the QMS was adopted), and the commits
-    among `transitions` that adopted approvals made before the QMS lived in Git (qms adopt)."""
-    found = git.commits_after(root, None, config.verify_from) if config.verify_from else set()
-    return found | {act.sha for act, group in acts(transitions) if adoption(group)}
+def adopted_approvals(root: str, config: Config, transitions: Iterable[Transition] = ()) -> Adopted:
+    """The approvals history holds as adopted: those of the commits up to and including verify_from (history
+    carried over when the QMS was adopted), and those the adoptions among `transitions` (qms adopt) added to the
+    documents they adopted."""
+    carried = git.commits_after(root, None, config.verify_from) if config.verify_from else set()
+    return Adopted(frozenset(carried), {act.sha: ids for act, group in acts(transitions) if (ids := adoption(group))})
 
 
 def main(args: argparse.Namespace) -> int:
@@ -47,7 +48,7 @@ def main(args: argparse.Namespace) -> int:
         raise QmsError(f"no history for {args.id} (is it committed? qms list shows the ids)")
     current = ws.by_id.get(args.id)
     rows = revision_rows(document_revisions(transitions), config,
-                         adopted_commits(root, config, judged.history.transitions),
+                         adopted_approvals(root, config, judged.history.transitions),
                          problems_by_entry(judged.findings), ws.periods(current) if current else ())
     if args.format == "json":
         said = describe(ws.standing(current)) if current else "not in the QMS (deleted)"

@@ -7,15 +7,18 @@ import csv
 import os
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..model import revision
 from ..model.finding import Finding, FindingError
 from ..model.importing import PLAN_COLUMNS, Planned, Source, check_plan, draft_text, markdown_source, plan
+from ..model.relink import Relinked, is_document_file, relink
 from ..model.workspace import Workspace
-from ..model.writer import create_all
+from ..model.writer import create_all, create_each
 from .common import add_common
-from .new import next_id, slug
+from .new import next_id, slug, taken
 from .writing import author, editing, refusals
 
 EXAMPLE = """examples:
@@ -54,20 +57,17 @@ def _import(args: argparse.Namespace, ws: Workspace) -> int:
                        EXIT_USAGE)
     if args.owner and args.owner not in config.roles:
         raise QmsError(f"unknown role '{args.owner}' (use one of: {', '.join(config.roles)})", EXIT_USAGE)
-    problems: list[Finding] = []
-    sources = []
-    for path in _files(args.paths):
-        try:
-            sources.append(_read(path))
-        except FindingError as exc:
-            problems.append(exc.finding)
-    numbers = {kind.prefix: int(next_id(ws, kind).rsplit("-", 1)[1]) for kind in config.document_types.values()}
-    plans = plan(sources, config, numbers, slug, args.type, args.owner, _mapping(args.mapping),
-                 taken=[doc.id for doc in ws.documents],
+    sources, problems = _sources(_files(args.paths))
+    names = taken(ws)
+    numbers = {kind.prefix: int(next_id(ws, kind, names).rsplit("-", 1)[1]) for kind in config.document_types.values()}
+    plans = plan(sources, config, numbers, slug, args.type, args.owner, _mapping(args.mapping), taken=names,
                  existing={doc.title.lower(): doc.id for doc in ws.documents})
     problems += check_plan(plans, config)
     problems += [loss for source in sources for loss in source.losses]
-    _print_plan(plans)
+    by_source = {source.path: source for source in sources}
+    relinked = _relinked(plans, by_source)
+    problems += [loss for found in relinked.values() for loss in found.losses]
+    _print_plan(plans, relinked)
     if args.dry_run:
         if args.plan:
             _write_plan(args.plan, plans)
@@ -75,31 +75,82 @@ def _import(args: argparse.Namespace, ws: Workspace) -> int:
     if any(p.severity == "error" for p in problems):
         return _report(problems, [], dry_run=False)
     first = revision.first(config.revision_scheme)
-    by_source = {source.path: source for source in sources}
-    texts = {item.path: draft_text(item, by_source[item.source], first) for item in plans}
+    texts = {item.path: draft_text(item, replace(by_source[item.source], body=relinked[item.source].body), first)
+             for item in plans}
     attachments = {os.path.join(os.path.dirname(item.path), name): "(attachment)" for item in plans
                    for name in by_source[item.source].images}
     refused, _config = refusals(ws, author(ws), {**attachments, **texts})
+    reported = _reported(plans, texts, relinked)
+    refused = [f for f in refused if (f.code, f.path, f.line) not in reported]
     problems += refused
     blocked = {finding.path for finding in refused}
-    written = []
-    for item in plans:
-        if item.path in blocked:
-            continue
+    items = [item for item in plans if item.path not in blocked]
+    groups = []
+    for item in items:
         folder = os.path.dirname(item.path)
         files = {os.path.join(ws.root, folder, name): data for name, data in by_source[item.source].images.items()}
         files[os.path.join(ws.root, item.path)] = texts[item.path].encode("utf-8")
-        try:
-            create_all(files)
-        except FileExistsError as exc:
-            where = os.path.relpath(str(exc.filename2 or exc.filename), ws.root)
+        groups.append(files)
+    written = []
+    for exists, item, files in zip(create_each(groups), items, groups):  # create_each first: it runs to its end
+        if exists is not None:
+            where = os.path.relpath(str(exists.filename2 or exists.filename), ws.root)
             problems.append(Finding(item.source, 1, "QMS173", f"{where} already exists, so {item.source} was not "
                                     "imported", "move it away, or correct the plan's id or title with --mapping"))
             continue
         written.append(item)
+        rewritten = len(relinked[item.source].rewrites)
         print(f"imported {item.source} -> {item.path}: {item.id} \"{item.title}\", draft" +
-              (f", {len(files) - 1} image(s)" if len(files) > 1 else ""))
-    return _report(problems, written, dry_run=False)
+              (f", {len(files) - 1} image(s)" if len(files) > 1 else "") +
+              (f", {rewritten} link(s) rewritten" if rewritten else ""))
+    return _report(problems + _dangling(written, plans, relinked), written, dry_run=False)
+
+
+def _sources(paths: list[str]) -> tuple[list[Source], list[Finding]]:
+    """Each file read, in order, and what could not be; Word files are converted as many at a time as there are
+    cores (one pandoc process each)."""
+    words = [path for path in paths if path.lower().endswith(".docx")]
+    with ThreadPoolExecutor(max_workers=min(len(words), os.cpu_count() or 1) or 1) as pool:
+        converted = dict(zip(words, pool.map(_attempt, words)))
+    read = [converted[path] if path in converted else _attempt(path) for path in paths]
+    return [item for item in read if isinstance(item, Source)], [item for item in read if isinstance(item, Finding)]
+
+
+def _attempt(path: str) -> Source | Finding:
+    try:
+        return _read(path)
+    except FindingError as exc:
+        return exc.finding
+
+
+def _relinked(plans: list[Planned], by_source: dict[str, Source]) -> dict[str, Relinked]:
+    """Each planned source's body with its links to the other imported files pointing at their new paths."""
+    full = {item.source: os.path.normpath(os.path.abspath(item.source)) for item in plans}
+    imported = {full[item.source]: item.path for item in plans}
+    return {item.source: relink(by_source[item.source].body, item.source, full[item.source], item.path, imported)
+            for item in plans}
+
+
+def _reported(plans: list[Planned], texts: dict[str, str], relinked: dict[str, Relinked]) -> set[tuple[str, str, int]]:
+    """The QMS051 findings the drafts are expected to have: their links to files that were not imported, which are
+    kept as written and reported as QMS172, and do not stop the import (qms check reports them until fixed)."""
+    found = set()
+    for item in plans:
+        text, kept = texts[item.path], relinked[item.source]
+        body_line = text.count("\n", 0, len(text) - len(kept.body))
+        found |= {("QMS051", item.path, body_line + link.line) for link in kept.kept}
+    return found
+
+
+def _dangling(written: list[Planned], plans: list[Planned], relinked: dict[str, Relinked]) -> list[Finding]:
+    """Links rewritten to a planned document that was not written after all (the errors above say why)."""
+    missing = {item.path: item.source for item in plans} if len(written) < len(plans) else {}
+    for item in written:
+        missing.pop(item.path, None)
+    return [Finding(item.source, rewrite.line, "QMS172", f"links to {rewrite.old}, which was not imported (see above): "
+                    f"the link points at {rewrite.target}, where it was planned", "import that file with the same id, "
+                    "using --mapping, or change the link in the draft", "warning")
+            for item in written for rewrite in relinked[item.source].rewrites if rewrite.target in missing]
 
 
 def _files(paths: list[str]) -> list[str]:
@@ -138,7 +189,7 @@ def _read(path: str) -> Source:
     for match in re.finditer(rb"\]\(\s*<?([^)\s>]+)", data):
         rel = os.path.normpath(match.group(1).decode("utf-8", errors="replace").split("#")[0])
         full = os.path.join(folder, rel)
-        if not rel.startswith("..") and not os.path.isabs(rel) and not rel.endswith(".md") and os.path.isfile(full):
+        if not rel.startswith("..") and not os.path.isabs(rel) and not is_document_file(rel) and os.path.isfile(full):
             with open(full, "rb") as handle:
                 images[rel.replace(os.sep, "/")] = handle.read()
     return markdown_source(data, path, images)
@@ -161,12 +212,18 @@ def _mapping(path: str | None) -> dict[str, dict[str, str]]:
                             if key in ("id", "type", "title", "owner", "clauses")} for row in rows}
 
 
-def _print_plan(plans: list[Planned]) -> None:
+def _print_plan(plans: list[Planned], relinked: dict[str, Relinked]) -> None:
+    """The plan as a table, then each link between imported files as it will be rewritten."""
     widths = [max([len(column)] + [len(_cell(p, column)) for p in plans]) for column in PLAN_COLUMNS[:7]]
     print("  ".join(column.ljust(width) for column, width in zip(PLAN_COLUMNS[:7], widths)).rstrip())
     for item in plans:
         line = "  ".join(_cell(item, c).ljust(w) for c, w in zip(PLAN_COLUMNS[:7], widths)).rstrip()
         print(line + (f"  ({'; '.join(item.notes)})" if item.notes else ""))
+    rewrites = [(item.source, rewrite) for item in plans for rewrite in relinked[item.source].rewrites]
+    if rewrites:
+        print("\nlinks between imported files, rewritten to the documents' new paths:")
+        for source, rewrite in rewrites:
+            print(f"  {source}:{rewrite.line}: {rewrite.old} -> {rewrite.new}")
 
 
 def _cell(item: Planned, column: str) -> str:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from ..model.source import heading_text
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
@@ -60,11 +61,17 @@ def _new(args: argparse.Namespace, ws: Workspace) -> int:
     return EXIT_CLEAN
 
 
-def next_id(ws: Workspace, doc_type: DocType) -> str:
-    """One more than the highest number ever given to this type's prefix, in the work tree or in Git history."""
-    numbers = [0]
+def taken(ws: Workspace) -> list[str]:
+    """The ids and file names of the work tree and every id Git history has seen: what a new id never repeats."""
     names = [doc.id for doc in ws.documents] + [os.path.basename(path) for path in ws.unreadable | ws.files]
-    names += sorted(history_ledger(ws.root).ids_used())
+    return names + sorted(history_ledger(ws.root).ids_used())
+
+
+def next_id(ws: Workspace, doc_type: DocType, names: Sequence[str] | None = None) -> str:
+    """One more than the highest number ever given to this type's prefix, in the work tree or in Git history
+    (`names`: what `taken` says, where the caller has it already)."""
+    numbers = [0]
+    names = taken(ws) if names is None else names
     numbered = re.compile(re.escape(doc_type.prefix) + r"-([0-9]+)(?:\b|_|\.)")
     numbers += [int(match.group(1)) for name in names if (match := numbered.match(name))]
     return f"{doc_type.prefix}-{max(numbers) + 1:0{doc_type.width}d}"

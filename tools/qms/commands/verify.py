@@ -8,9 +8,12 @@ import sys
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..gitlog import git
+from ..gitlog.index import HistoryIndex
 from ..gitlog.trail import ConfigChange, config_changes
+from ..model.config import Config
 from .common import add_common, load
 from .control import judge_history, judge_range
+from .history import adopted_approvals
 
 
 def moves(root: str, changes: list[ConfigChange]) -> list[str]:
@@ -28,6 +31,15 @@ def moves(root: str, changes: list[ConfigChange]) -> list[str]:
                      f"{after[:12]} by {change.act.author_name} <{change.act.author_email}> in commit "
                      f"{change.act.short}{state}: {skipped} commit{plural} up to it are no longer verified")
     return notes
+
+def adoptions(root: str, config: Config, history: HistoryIndex) -> list[str]:
+    """What each adoption (qms adopt) took as stated rather than verified: the approvals it added to the documents
+    it adopted (the same answer qms history and the audit pack label "adopted")."""
+    stated = adopted_approvals(root, config, history.transitions).stated
+    return [f"commit {act.short} by {act.author_name} <{act.author_email}> adopted {', '.join(sorted(stated[act.sha]))}"
+            ": their approvals were made before the QMS lived in Git, as the administrator stated, and are not "
+            "verified" for act in history.acts if act.sha in stated]
+
 
 EXAMPLE = """examples:
   qms verify
@@ -54,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
     judged = judge_range(root, config, since) if args.since else judge_history(root, config, since)
     findings = sorted(set(judged.findings))
     notes = [] if args.since else moves(root, config_changes(judged.history.transitions, judged.history.configs,
-                                                            judged.findings))
+                                                            judged.findings)) + adoptions(root, config, judged.history)
     if args.format == "json":
         json.dump({"findings": [f.as_dict() for f in findings], "commits": judged.acts,
                    "since": since, "notes": notes}, sys.stdout, indent=2)

@@ -7,7 +7,7 @@ import argparse
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 from .. import rules
 from ..errors import EXIT_FINDINGS, EXIT_USAGE, QmsError
@@ -106,15 +106,18 @@ def refusals(ws: Workspace, person: Person, files: dict[str, str | None]) -> tup
     rules on the change, and the rules on the tree as it would be: new errors only), and the qms.yml in force."""
     findings: list[Finding] = []
     config = ws.config
+    after = ws.with_files(files)
     if git.is_repository(ws.root):
         ledger = history_ledger(ws.root)
         act = staged_act(ws.root, clock.now(), (person.name, person.email))
         config = act.config or ws.config
         encoded = {path: text.encode("utf-8") if text is not None else None for path, text in files.items()}
-        transitions = proposed_transitions(ws.root, act, encoded)
+        parsed: dict[str, Document | Record] = {doc.path: doc for doc in after.documents if doc.path in files}
+        parsed.update((record.path, record) for record in after.records if record.path in files)
+        transitions = proposed_transitions(ws.root, act, encoded, parsed)  # each new file parsed once
         findings += [f for f in judge_change(ws.root, ws.config, transitions, ledger) if f.severity == "error"]
     before = {(f.code, f.path, f.message) for f in rules.errors(rules.run(ws))}
-    findings += [f for f in rules.errors(rules.run(ws.with_files(files))) if (f.code, f.path, f.message) not in before]
+    findings += [f for f in rules.errors(rules.run(after)) if (f.code, f.path, f.message) not in before]
     return findings, config
 
 
@@ -168,16 +171,19 @@ def _put_back(ws: Workspace, previous: Previous) -> None:
             atomic_write_bytes(full, data)
 
 
-def commit(ws: Workspace, previous: Previous, subject: str, trailers: dict[str, str], sign: bool = False) -> str:
-    """Commit exactly the paths `write` wrote (added, changed or removed) with `subject` and trailers; return the
-    new commit.
+def commit(ws: Workspace, previous: Previous, subject: str, trailers: Mapping[str, str | Sequence[str]],
+           sign: bool = False) -> str:
+    """Commit exactly the paths `write` wrote (added, changed or removed) with `subject` and trailers (a list of
+    values is one trailer line each); return the new commit.
 
     If the commit cannot be made (a hook rejects it, signing fails), the working tree and the index are put back
     as they were before the command ran, and the error carries everything Git and its hooks printed.
     """
     paths = list(previous)
     saved = git.index_entries(ws.root, paths)
-    message = subject + "\n\n" + "\n".join(f"{key}: {value}" for key, value in trailers.items()) + "\n"
+    lines = [f"{key}: {value}" for key, values in trailers.items()
+             for value in ([values] if isinstance(values, str) else values)]
+    message = subject + "\n\n" + "\n".join(lines) + "\n"
     try:
         git.run(["add", "-A", "--", *paths], ws.root)
         git.run(["commit", "--quiet", *(["-S"] if sign else []), "-m", message, "--", *paths], ws.root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime
 
 from ..model.config import CONFIG_FILE
@@ -58,8 +59,10 @@ def changed(root: str, parent: str) -> list[Change]:
     return changes
 
 
-def proposed_transitions(root: str, act: Act, files: dict[str, bytes | None]) -> list[Transition]:
-    """The transitions a write command is about to make: each path's new bytes (None: removed) against HEAD."""
+def proposed_transitions(root: str, act: Act, files: dict[str, bytes | None],
+                         parsed: Mapping[str, Item] | None = None) -> list[Transition]:
+    """The transitions a write command is about to make: each path's new bytes (None: removed) against HEAD
+    (`parsed`: what the command has read those bytes as already, by path)."""
     head = act.parents[0] if act.parents else None
     old = git.read_blobs(root, [f"{head}:{path}" for path in files]) if head else {}
     changes: list[Change] = []
@@ -71,7 +74,7 @@ def proposed_transitions(root: str, act: Act, files: dict[str, bytes | None]) ->
         new_id = f"proposed:{path}" if new is not None else None
         for blob, data in ((old_id, before), (new_id, new)):
             if blob is not None and data is not None:
-                item = parse_bytes(data, path)
+                item = (parsed or {}).get(path) if blob == new_id and path in (parsed or {}) else parse_bytes(data, path)
                 versions[blob] = item.summary() if item is not None else None
                 texts[blob] = data.decode("utf-8", errors="replace")
         changes.append(Change("M", path, old_id, new_id))

@@ -3,7 +3,7 @@ and what the one rule set found about each signature; and the trail of qms.yml i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from dataclasses import dataclass, field
 
@@ -18,7 +18,7 @@ SIGNED, RECORDED, ADOPTED, NOT_VALID = "signed", "recorded", "adopted", "not val
 VERDICTS = {
     SIGNED: "signed with the approver's key",
     RECORDED: "recorded by the approver's Git identity (no cryptographic proof)",
-    ADOPTED: "adopted at verify_from (made before the QMS lived in Git)",
+    ADOPTED: "adopted (made before the QMS lived in Git)",
     NOT_VALID: "not valid",
 }
 
@@ -30,6 +30,19 @@ class Signed:
     approval: Approval
     act: Act
     version: Document
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """Which approvals history holds as adopted rather than verified: those present at verify_from (history carried
+    over as it stood), and those an adoption added to the documents it adopted (model.transition.adoption)."""
+
+    carried: frozenset[str] = frozenset()  # the commits up to and including verify_from
+    stated: Mapping[str, frozenset[str]] = field(default_factory=dict)  # adoption commit -> the ids it adopted
+
+    def covers(self, signed: Signed) -> bool:
+        """Whether `signed` is an adopted approval."""
+        return signed.act.sha in self.carried or signed.version.id in self.stated.get(signed.act.sha, ())
 
 
 @dataclass
@@ -93,10 +106,10 @@ def problems_by_entry(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return found
 
 
-def verdict(signed: Signed, adopted: set[str], problems: dict[str, list[Finding]]) -> tuple[str, list[str]]:
+def verdict(signed: Signed, adopted: Adopted, problems: dict[str, list[Finding]]) -> tuple[str, list[str]]:
     """What was proved about one approval: signed with a key qms.yml registered to the approver when it was
     added, recorded by their Git identity only, adopted, or not valid (with why)."""
-    if signed.act.sha in adopted:
+    if adopted.covers(signed):
         return ADOPTED, []
     found = problems.get(entry_key(signed.approval), [])
     if found:
@@ -105,14 +118,14 @@ def verdict(signed: Signed, adopted: set[str], problems: dict[str, list[Finding]
     return (SIGNED if signed.act.signature.made_with(keys) else RECORDED), []
 
 
-def proofs(transitions: Iterable[Transition], adopted: set[str], problems: dict[str, list[Finding]]) -> dict[str, str]:
+def proofs(transitions: Iterable[Transition], adopted: Adopted, problems: dict[str, list[Finding]]) -> dict[str, str]:
     """What was proved about every approval history holds, by entry key (the words of VERDICTS)."""
     return {entry_key(signed.approval): VERDICTS[verdict(signed, adopted, problems)[0]]
             for found in by_document(transitions).values() for revision in document_revisions(found)
             for signed in revision.signed}
 
 
-def revision_rows(entries: list[Revision], config: Config, adopted: set[str], problems: dict[str, list[Finding]],
+def revision_rows(entries: list[Revision], config: Config, adopted: Adopted, problems: dict[str, list[Finding]],
                   periods: Sequence[Period] = ()) -> list[dict[str, object]]:
     """Each revision as a plain dict (the JSON form, also used by the audit pack), with when it was in force
     (from model.inforce.periods)."""

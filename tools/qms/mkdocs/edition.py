@@ -15,7 +15,7 @@ from typing import Any
 from .. import rules
 from ..commands.common import workspace_on
 from ..commands.control import judge_history
-from ..commands.history import adopted_commits
+from ..commands.history import adopted_approvals
 from ..gitlog import git, index
 from ..gitlog.trail import problems_by_entry, proofs
 from ..model.config import Config, load_config
@@ -112,7 +112,7 @@ def _history(root: str, ws: Workspace, options: Options, today_config: Config
     else:
         judged = judge_history(root, ws.config, verify_from, ws.commit)
         history = judged.history
-        proved = proofs(history.transitions, adopted_commits(root, today_config, history.transitions),
+        proved = proofs(history.transitions, adopted_approvals(root, today_config, history.transitions),
                         problems_by_entry(judged.findings))
     if history.shallow:
         notes.append("this clone is shallow, so revision histories are incomplete and earlier revisions of documents "

@@ -30,10 +30,12 @@ def code_format(name: str, folders: tuple[str, ...] = ("model", "gitlog")) -> st
     digest = hashlib.sha256(__version__.encode())
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for folder in folders:
-        for module in sorted(os.listdir(os.path.join(package, folder))):
-            if module.endswith(".py"):
-                with open(os.path.join(package, folder, module), "rb") as handle:
-                    digest.update(f"{folder}/{module}".encode() + b"\0" + handle.read())
+        for where, dirs, names in os.walk(os.path.join(package, folder)):  # subpackages too: rules/change/
+            dirs.sort()
+            for module in sorted(name for name in names if name.endswith(".py")):
+                with open(os.path.join(where, module), "rb") as handle:
+                    rel = os.path.relpath(os.path.join(where, module), package).replace(os.sep, "/")
+                    digest.update(rel.encode() + b"\0" + handle.read())
     return f"qms-{name}-{digest.hexdigest()[:16]}"
 
 

@@ -104,6 +104,7 @@ class Config:
     record_types: dict[str, RecordType]
     mandatory: tuple[Mandatory, ...]
     verify_from: str | None = None
+    adopted: tuple[str, ...] = ()  # documents whose approvals were made before the QMS lived in Git (qms adopt)
     clock_skew_minutes: int = 15
     administrators: tuple[str, ...] | None = None  # roles that may change qms.yml; None: not named (legacy)
     training: TrainingPolicy | None = None  # None: qms.yml asks for no training on documents
@@ -178,6 +179,7 @@ _TOP: schema.Schema = {
     "record_types": Key(lambda value: value),
     "mandatory": Key(lambda value: value),
     "verify_from": Key(schema.LINE),
+    "adopted": Key(schema.WORDS),
     "clock_skew_minutes": Key(schema.POSITIVE_INT),
     "administrators": Key(schema.WORDS),
     "training": Key(lambda value: value),
@@ -335,6 +337,7 @@ class _Reader:
             record_types=record_types,
             mandatory=mandatory,
             verify_from=str(verify_from) if verify_from else None,
+            adopted=top["adopted"] or (),  # type: ignore[arg-type]
             clock_skew_minutes=int(top["clock_skew_minutes"] or 15),  # type: ignore[call-overload]
             administrators=administrators,  # type: ignore[arg-type]
             training=training,

@@ -13,6 +13,7 @@ from . import iso9001
 from .config import Config, DocType
 from .finding import Finding, FindingError
 from .links import relative_links
+from .relink import is_document_file
 from .source import decode, split_front_matter
 from .yamlread import load
 
@@ -75,7 +76,7 @@ def markdown_source(data: bytes, path: str, files: Mapping[str, bytes]) -> Sourc
     losses = []
     for link in relative_links(body, "doc.md", 1):
         target = link.target.split("#", 1)[0].split("?", 1)[0]
-        if target.endswith(".md") or not target:
+        if not target or is_document_file(target):  # another procedure: see model.relink
             continue
         if link.resolved.startswith("../") or posixpath.isabs(link.resolved):
             losses.append(Finding(path, link.line, "QMS172", f"{target} is outside the file's folder, so it was not "
@@ -131,6 +132,8 @@ def clauses_of(source: Source) -> tuple[str, ...]:
 def _tables(body: str) -> Iterable[list[list[str]]]:
     """Pipe tables in Markdown: rows of cells, the header first, the separator row left out."""
     rows: list[list[str]] = []
+    if "|" not in body:
+        return
     for line in body.split("\n") + [""]:
         if line.strip().startswith("|"):
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]

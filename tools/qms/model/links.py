@@ -12,15 +12,18 @@ _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _EXTERNAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#")
+_BLANK = re.compile(r"[^\n]")
 
 
 @dataclass(frozen=True)
 class Link:
-    """A relative link: the raw target, the repository path it resolves to, and its line in the file."""
+    """A relative link: the raw target, the repository path it resolves to, its line in the file, and where the
+    target lies in the body (start and end offsets)."""
 
     target: str
     resolved: str
     line: int
+    span: tuple[int, int]
 
 
 def relative_links(body: str, source_path: str, body_line: int) -> list[Link]:
@@ -29,8 +32,8 @@ def relative_links(body: str, source_path: str, body_line: int) -> list[Link]:
 
 
 def _links(body: str, source_path: str, body_line: int) -> Iterator[Link]:
-    if "```" in body or "~~~" in body:
-        body = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    if "```" in body or "~~~" in body:  # code blocks blanked, their length kept: offsets stay the body's
+        body = _FENCE.sub(lambda m: _BLANK.sub(" ", m.group(0)), body)
     folder = posixpath.dirname(source_path)
     for pattern in (_INLINE, _REFERENCE):
         for match in pattern.finditer(body):
@@ -39,4 +42,4 @@ def _links(body: str, source_path: str, body_line: int) -> Iterator[Link]:
                 continue
             path = unquote(target.split("#", 1)[0].split("?", 1)[0])
             resolved = posixpath.normpath(posixpath.join(folder, path))
-            yield Link(target, resolved, body_line + body.count("\n", 0, match.start()))
+            yield Link(target, resolved, body_line + body.count("\n", 0, match.start()), match.span(1))

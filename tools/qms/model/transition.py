@@ -19,7 +19,7 @@ from .document import Approval, Document, PeriodicReview, Record
 Item = Document | Record
 DISPOSITION_LOG = "records/disposition-log.csv"
 CONFIG_TRAILER = "Config-Change"  # the commit-message trailer that says what a change to qms.yml does, and why
-ADOPTION_TRAILER = "Adopted"  # one per document in the commit that adopts approvals made before the QMS was in Git
+ADOPTION_TRAILER = "Adopted"  # one per document in the commit that adopts it: the approvals it had before Git
 
 
 class SignatureStatus(str, enum.Enum):
@@ -194,19 +194,22 @@ def may_change_config(act: Act, before: Config | None) -> bool:
     return before.may_administer(act.author) and signed
 
 
-def adoption(transitions: list[Transition]) -> bool:
-    """Whether an act adopts approvals made before the QMS lived in Git (`qms adopt`): it moves verify_from to its
-    own first parent, so that verification starts with it, and it is made by an administrator under the qms.yml
-    before it (signed with their key where that requires signatures; the staged change is not signed yet)."""
+def adoption(transitions: list[Transition]) -> frozenset[str]:
+    """The documents an act adopts (`qms adopt`): the ids it adds to `adopted` in qms.yml, when it is made by an
+    administrator under the qms.yml before it (signed with their key where that requires signatures; the staged
+    change is not signed yet). The approvals the act adds to those documents were made before the QMS lived in
+    Git: stated by the administrator, never verified. Empty for every other act."""
     from .config import settings
 
     change = next((t for t in transitions if t.kind is Kind.CONFIG and t.after_path), None)
-    if change is None or not change.act.parents or change.act.config is None:
-        return False
+    if change is None or change.act.config is None:
+        return frozenset()
+    added = _ids(settings(change.after_text).get("adopted")) - _ids(settings(change.before_text).get("adopted"))
     act, before = change.act, change.act.config
-    moved = settings(change.after_text).get("verify_from")
-    if moved is None or moved == settings(change.before_text).get("verify_from"):
-        return False
-    if not act.parents[0].startswith(str(moved)) or len(str(moved)) < 7:
-        return False
-    return before.may_administer(act.author) and (act.staged or may_change_config(act, before))
+    if not added or not before.may_administer(act.author) or not (act.staged or may_change_config(act, before)):
+        return frozenset()
+    return frozenset(added)
+
+
+def _ids(listed: object) -> set[str]:
+    return {str(item).strip() for item in listed} if isinstance(listed, list) else set()

@@ -3,11 +3,12 @@ so that comments, key order and quoting the user chose survive every change the 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import QmsError
@@ -110,30 +111,68 @@ def write_folder(out: str, files: Mapping[str, str | bytes], copies: dict[str, s
         raise
 
 
-def create_all(files: dict[str, bytes]) -> None:
-    """Create every file in `files` (full path -> bytes), each written to a temporary file and linked into place,
-    which fails rather than overwrite; if any cannot be created, those already created are removed again, so
-    that all of them exist afterwards or none does. Raises FileExistsError naming the first that exists."""
+def create_all(files: Mapping[str, bytes]) -> None:
+    """Create every file in `files` (full path -> bytes), none over an existing file: all of them exist afterwards
+    or none does (see create_each). Raises FileExistsError naming the first that exists."""
+    refused = next(iter(list(create_each([files]))))
+    if refused is not None:
+        raise refused
+
+
+def create_each(groups: Sequence[Mapping[str, bytes]]) -> Iterator[FileExistsError | None]:
+    """Create each group of files (full path -> bytes), all of a group or none of it, yielding for each in order
+    None once it is in place, or the FileExistsError that kept it out (a file is never written over another).
+
+    Every file is first written to a temporary file beside it, and all of them reach the disk with one sync before
+    any is linked into place (a link, unlike a rename, fails rather than replace a file): as safe as a flush per
+    file, which costs a disk round trip each (about 3 ms; an import of 1,000 files spent 3 s on them). Any other
+    error (a full disk) removes what its group had linked, and is raised; no temporary file is ever left."""
+    temporaries: list[list[tuple[str, str]]] = []
+    folders: set[str] = set()
+    try:
+        for files in groups:
+            written: list[tuple[str, str]] = []
+            temporaries.append(written)
+            for path, data in files.items():
+                folder = os.path.dirname(os.path.abspath(path))
+                if folder not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
+                handle, temporary = tempfile.mkstemp(dir=folder, prefix=".qms-", suffix=".tmp")
+                written.append((path, temporary))
+                try:
+                    os.fchmod(handle, 0o644)
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(handle, view):]
+                finally:
+                    os.close(handle)
+        os.sync()
+        for written in temporaries:
+            yield _link_group(written)
+    finally:
+        for written in temporaries:
+            for _path, temporary in written:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temporary)
+
+
+def _link_group(written: list[tuple[str, str]]) -> FileExistsError | None:
+    """Link each temporary file to its path; if one cannot be, unlink those linked before it."""
     created: list[str] = []
     try:
-        for path, data in files.items():
-            folder = os.path.dirname(os.path.abspath(path))
-            os.makedirs(folder, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".qms-", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.chmod(temporary, 0o644)
-                os.link(temporary, path)  # unlike rename, never replaces an existing file
-                created.append(path)
-            finally:
-                os.unlink(temporary)
+        for path, temporary in written:
+            os.link(temporary, path)
+            created.append(path)
+    except FileExistsError as exc:
+        for path in reversed(created):
+            os.unlink(path)
+        return exc
     except BaseException:
         for path in reversed(created):
             os.unlink(path)
         raise
+    return None
 
 
 def edited_yaml(path: str, change: Callable[[Any], None]) -> str:

@@ -25,7 +25,7 @@ class Context:
     config: Config
     ledger: Ledger
     now: datetime
-    adopting: bool = False  # the act adopts approvals made before the QMS lived in Git (see adoption)
+    adopted: frozenset[str] = frozenset()  # the documents the act adopts (see adoption): their approvals are stated
 
     @classmethod
     def of(cls, act: Act, fallback: Config, ledger: Ledger, now: datetime) -> Context:
@@ -64,7 +64,7 @@ def _rules() -> tuple[tuple[Rule, ...], tuple[ActRule, ...]]:
 def judge_act(transitions: list[Transition], ctx: Context) -> list[Finding]:
     """Every finding about one act's transitions, judged against the ledger before the act."""
     per_transition, per_act = _rules()
-    ctx = replace(ctx, adopting=adoption(transitions))
+    ctx = replace(ctx, adopted=adoption(transitions))
     findings: list[Finding] = []
     for act_rule in per_act:
         findings += act_rule(transitions, ctx)

@@ -22,7 +22,7 @@ def check_entries(t: Transition, ctx: Context) -> Iterator[Finding]:
         key = entry_key(entry)
         what = f"{entry.meaning} by {entry.name}" if isinstance(entry, Approval) else \
             f"periodic review by {entry.name}"
-        if ctx.adopting and isinstance(entry, Approval):
+        if isinstance(entry, Approval) and after.id in ctx.adopted:
             yield from _adopted(t, after, entry, key, ctx)
             continue
         own = entry.email.lower() == t.act.author

@@ -31,7 +31,7 @@ def check_times(t: Transition, ctx: Context) -> Iterator[Finding]:
             problem = f"is dated {stamp(entry.at)}, in the future"
         elif not t.act.staged and entry.at > t.act.committed_at + ctx.skew:
             problem = f"is dated {stamp(entry.at)}, after the commit that added it ({stamp(t.act.committed_at)})"
-        elif isinstance(entry, Approval) and entry.at < content_since - ctx.skew and not ctx.adopting:
+        elif isinstance(entry, Approval) and entry.at < content_since - ctx.skew and after.id not in ctx.adopted:
             problem = f"is dated {stamp(entry.at)}, before the content it signs was committed " \
                       f"({stamp(content_since)})"
         if problem:
