@@ -66,8 +66,8 @@ def main(args: argparse.Namespace) -> int:
     pack, redlines = collect(ws, judged, adopted_commits(root, today_config, judged.history.transitions))
     pdfs = controlled_pdfs(root, ws.today)
     pack["pdfs"] = [{"id": None if pdf.fingerprint is None else pdf.name, "revision": revision,
-                     "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "path": path}
-                    for path, (pdf, revision) in pdfs.items()]
+                     "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "sealed_by": pdf.sealed_by,
+                     "path": path} for path, (pdf, revision) in pdfs.items()]
     pack["summary"]["counts"]["pdfs"] = len(pdfs)
     files: dict[str, str | bytes] = {"index.html": auditpack.index_html(pack),
                                      "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
@@ -90,9 +90,10 @@ def controlled_pdfs(root: str, day: date) -> dict[str, tuple[Rendition, str | No
     from ..pdf import build
 
     made = edition.make(root, edition.Options(day))
+    printing = build.Printing(made)
     revisions = {item.doc.id: item.doc.revision for item in made.published.values()}
     return {f"pdf/{_safe(pdf.name)}.pdf": (pdf, revisions.get(pdf.name))
-            for pdf in [*build.documents(made), build.manual(made)]}
+            for pdf in [*printing.documents(), printing.manual()]}
 
 
 def collect(ws: Workspace, judged: Judged, adopted: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
