@@ -451,3 +451,27 @@ def test_a_worker_that_fails_leaves_no_pdf_and_says_so(monkeypatch: pytest.Monke
     jobs = [press.Job("<p>x</p>", "x.md", "x")] * (press.ALONE_UP_TO + 1)
     with pytest.raises(QmsError, match="none was written: a worker stopped"):
         press.run(jobs, press.Setting(str(tmp_path), {}, "", None))
+
+
+def test_the_audit_pack_makes_its_edition_once(small: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack's documents, findings and PDFs come from one edition: history is judged and the rules run once."""
+    from qms import rules
+    from qms.mkdocs import edition as editions
+
+    calls = {"make": 0, "judge_history": 0, "run": 0}
+
+    def counted(module: Any, name: str) -> None:
+        original = getattr(module, name)
+
+        def count(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, count)
+
+    counted(editions, "make")
+    counted(editions, "judge_history")
+    counted(rules, "run")
+    monkeypatch.setenv("QMS_PDF_CACHE", str(tmp_path / "cache"))
+    assert main(["audit", "-C", str(small.root), "--out", str(tmp_path / "pack")]) == 0
+    assert calls == {"make": 1, "judge_history": 1, "run": 1}
+    assert len(list((tmp_path / "pack/pdf").glob("*.pdf"))) == 4
