@@ -475,3 +475,17 @@ def test_the_audit_pack_makes_its_edition_once(small: Repo, tmp_path: Path, monk
     assert main(["audit", "-C", str(small.root), "--out", str(tmp_path / "pack")]) == 0
     assert calls == {"make": 1, "judge_history": 1, "run": 1}
     assert len(list((tmp_path / "pack/pdf").glob("*.pdf"))) == 4
+
+
+def test_a_pdf_that_cannot_be_sealed_is_refused_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timezone
+
+    from qms.errors import QmsError
+    from qms.model.config import SealSettings
+    from qms.pdf import seal
+
+    make_seal(tmp_path, passphrase=None)
+    loaded = seal.load(str(tmp_path), SealSettings("seal.key", "seal.crt"), datetime.now(timezone.utc))
+    assert "key=" not in repr(loaded)  # the private key is never printed
+    with pytest.raises(QmsError, match="could not be sealed .*none was written"):
+        loaded.sign(b"%PDF-1.7 not really", "x")

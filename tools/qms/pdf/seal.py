@@ -14,12 +14,12 @@ import hashlib
 import io
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from ..errors import EXIT_USAGE, QmsError
+from ..errors import EXIT_INTERNAL, EXIT_USAGE, QmsError
 from ..gitlog import git
 from ..model.config import CONFIG_FILE, SealSettings, load_config
 from ..model.finding import Finding
@@ -33,7 +33,7 @@ class Seal:
     """A key and its certificate, read and checked: what the PDFs of one run are signed with. Plain bytes, so that
     the processes that render the PDFs can sign them too."""
 
-    key: bytes  # PKCS#8 DER, decrypted (held in memory only)
+    key: bytes = field(repr=False)  # PKCS#8 DER, decrypted (held in memory only, never printed)
     certificate: bytes  # DER
     chain: tuple[bytes, ...]
     subject: str  # the certificate's subject, as a reader shows it
@@ -47,8 +47,12 @@ class Seal:
         meta = signers.PdfSignatureMetadata(field_name=FIELD, reason=reason, md_algorithm="sha256",
                                             subfilter=fields.SigSeedSubFilter.PADES, certify=True,
                                             docmdp_permissions=fields.MDPPerm.NO_CHANGES)
-        signed = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta,
-                                  signer=_signer(self.key, self.certificate, self.chain))
+        try:
+            signed = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta,
+                                      signer=_signer(self.key, self.certificate, self.chain))
+        except Exception as exc:  # pyHanko's errors have no common base; none may leave a PDF unsealed
+            raise QmsError(f"a PDF could not be sealed ({type(exc).__name__}: {exc}), and none was written",
+                           EXIT_INTERNAL) from None
         data: bytes = signed.getvalue()
         return data
 
