@@ -6,6 +6,7 @@ on a small repository of its own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -13,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pypdf
 import pytest
@@ -24,7 +26,7 @@ from qms.gitlog.trail import VERDICTS
 from qms.mkdocs import edition
 from qms.mkdocs.publish import effective_revisions
 from qms.model.config import load_config
-from qms.pdf import build, rendition
+from qms.pdf import press, rendition
 
 DOCS = ("WI-003", "SOP-001", "QM-001")  # numbered steps around a table; a revised SOP; two approvers
 
@@ -46,15 +48,30 @@ def words(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def starter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, edition.Edition]]:
-    """The starter's PDFs of DOCS and of the whole manual, and the edition they were made from."""
+    """The starter's PDFs, every document in force (rendered in a pool of processes) and the whole manual, and the
+    edition they were made from."""
     out = tmp_path_factory.mktemp("starter-pdf")
     cache = tmp_path_factory.mktemp("pdf-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("QMS_PDF_CACHE", str(cache))
-        assert main(["pdf", "-C", str(PROJECT), *DOCS, "--out", str(out)]) == 0
+        assert main(["pdf", "-C", str(PROJECT), "--out", str(out)]) == 0
         made = edition.make(str(PROJECT), edition.Options(date.today()))
-        (out / "manual.pdf").write_bytes(build.manual(made).data)
         yield out, made
+
+
+def test_every_pdf_is_pdf_a_3b_as_a_validator_reads_it(starter: tuple[Path, edition.Edition]) -> None:
+    out, made = starter
+    assert len(list(out.glob("*.pdf"))) == len(made.published) + 1 > press.ALONE_UP_TO + 1
+    for path in sorted(out.glob("*.pdf")):
+        assert_pdf_a(path)
+
+
+def assert_pdf_a(path: Path) -> None:
+    """The PDF at `path` conforms to PDF/A-3b, as page (a PDF/A validator that passes veraPDF's corpus) reads it."""
+    import page  # type: ignore[import-untyped,unused-ignore]
+
+    report = page.validate_pdf(str(path), profile="3b")
+    assert report.is_compliant, (path.name, [(f.rule_id, f.message) for f in report.failures])
 
 
 def test_each_page_carries_the_header_and_page_x_of_y(starter: tuple[Path, edition.Edition]) -> None:
@@ -235,3 +252,240 @@ def test_a_long_unbroken_title_stays_on_the_page(tmp_path: Path) -> None:
     lefts = [float(x) for x in re.findall(r'xMin="([\d.-]+)"', boxes)]
     rights = [float(x) for x in re.findall(r'xMax="([\d.-]+)"', boxes)]
     assert lefts and min(lefts) >= 0 and max(rights) <= float(page.group(1)), (min(lefts), max(rights))
+
+
+# The organisation's seal (qms.yml pdf.seal): a throwaway key and self-signed certificate, made here.
+
+SEAL = """
+pdf:
+  seal:
+    key: secrets/seal.key
+    certificate: secrets/seal.crt
+    passphrase_env: TEST_SEAL_PASSPHRASE
+"""
+PASSPHRASE = {"TEST_SEAL_PASSPHRASE": "correct horse battery staple"}
+
+
+def make_seal(folder: Path, passphrase: str | None = PASSPHRASE["TEST_SEAL_PASSPHRASE"], *, expired: bool = False,
+              signing: bool = True) -> bytes:
+    """A new key (seal.key, encrypted with `passphrase`) and its self-signed certificate (seal.crt) in `folder`;
+    the certificate's DER bytes."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Works Ltd"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "Test Works QMS seal")])
+    now = datetime.now(timezone.utc)
+    until = datetime(2026, 2, 1, tzinfo=timezone.utc) if expired else now + timedelta(days=3650)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(datetime(2025, 1, 1, tzinfo=timezone.utc)).not_valid_after(until)
+                   .add_extension(x509.KeyUsage(signing, signing, False, False, False, not signing, False, False,
+                                                False), critical=True)
+                   .sign(key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    encryption = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else \
+        serialization.NoEncryption()
+    (folder / "seal.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                        encryption))
+    (folder / "seal.crt").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return certificate.public_bytes(serialization.Encoding.DER)
+
+
+def validate(path: Path, certificate: bytes) -> object:
+    """pyHanko's verdict on the one signature in the PDF at `path`, trusting `certificate`."""
+    import io
+
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(io.BytesIO(path.read_bytes()))
+    assert len(reader.embedded_signatures) == 1
+    signature = reader.embedded_signatures[0]
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
+    return validate_pdf_signature(signature, ValidationContext(trust_roots=[x509.Certificate.load(certificate)]))
+
+
+@pytest.fixture
+def sealed(tmp_path: Path) -> tuple[Repo, bytes]:
+    """A small QMS whose qms.yml names a seal, with the throwaway key (outside Git) and its certificate."""
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    with open(repo.root / "qms.yml", "a", encoding="utf-8") as config:
+        config.write(SEAL)
+    with open(repo.root / ".gitignore", "a", encoding="utf-8") as ignored:
+        ignored.write("secrets/\n")
+    certificate = make_seal(repo.root / "secrets")
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.commit("Adopt the QMS")
+    repo.env.update(PASSPHRASE)
+    return repo, certificate
+
+
+def test_each_pdf_is_sealed_over_the_whole_file_and_a_changed_byte_breaks_the_seal(
+        sealed: tuple[Repo, bytes]) -> None:
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    repo, certificate = sealed
+    out = repo.root.parent / "pdf"
+    made = repo.qms("pdf", "--out", str(out))
+    assert rendered(made) == 4  # QM-001, FRM-001, SOP-001 and the whole manual (QMS190-QMS193 stay quiet)
+    fingerprint = hashlib.sha256(certificate).hexdigest()
+    for path in sorted(out.glob("*.pdf")):
+        status: Any = validate(path, certificate)
+        assert status.bottom_line and status.intact and status.valid and status.trusted, \
+            (path.name, status.pretty_print_details())
+        assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        assert status.signing_cert.dump() == certificate
+        assert f"SHA-256 {fingerprint}" in words(pdftotext(path))  # the signature page names the certificate
+        info = pypdf.PdfReader(path).metadata
+        assert info is not None and (path.stem == "manual" or info["/qmsid"] == path.stem)
+        assert_pdf_a(path)  # the seal is an incremental update, which PDF/A-3 allows
+    data = bytearray((out / "SOP-001.pdf").read_bytes())
+    inside = data.index(b"stream\n") + 20  # a byte of the first content stream, inside the signed range
+    data[inside] ^= 0x01
+    tampered = out / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    status = validate(tampered, certificate)
+    assert not status.intact and not status.bottom_line  # the digest no longer matches: the seal is broken
+
+
+def test_the_audit_pack_and_the_site_carry_sealed_pdfs(sealed: tuple[Repo, bytes], tmp_path: Path) -> None:
+    repo, certificate = sealed
+    assert repo.qms("audit", "--out", str(tmp_path / "pack")).returncode == 0
+    pack = json.loads((tmp_path / "pack/audit.json").read_text())
+    assert {entry["sealed_by"] for entry in pack["pdfs"]} == {hashlib.sha256(certificate).hexdigest()}
+    for entry in pack["pdfs"]:
+        assert cast(Any, validate(tmp_path / "pack" / entry["path"], certificate)).intact
+    shutil.copy(PROJECT / "mkdocs.yml", repo.root / "mkdocs.yml")
+    mkdocs = str(Path(repo.env["PATH"].split(":")[0]) / "mkdocs")
+    built = repo.run(mkdocs, "build", "--strict", "--site-dir", str(tmp_path / "site"), check=False)
+    assert built.returncode == 0, built.stderr
+    assert cast(Any, validate(tmp_path / "site/pdf/SOP-001.pdf", certificate)).valid
+
+
+def test_the_cache_keys_on_the_seal(sealed: tuple[Repo, bytes]) -> None:
+    repo, _certificate = sealed
+    out = repo.root.parent / "pdf"
+    assert rendered(repo.qms("pdf", "SOP-001", "--out", str(out))) == 1
+    assert rendered(repo.qms("pdf", "SOP-001", "--out", str(out))) == 0
+    certificate = make_seal(repo.root / "secrets")  # a new key and certificate: sealed anew
+    assert rendered(repo.qms("pdf", "SOP-001", "--out", str(out))) == 1
+    assert cast(Any, validate(out / "SOP-001.pdf", certificate)).signing_cert.dump() == certificate
+    config = repo.read("qms.yml")
+    repo.write("qms.yml", config.replace(SEAL, "\n"))  # no seal: rendered again, unsealed
+    assert rendered(repo.qms("pdf", "SOP-001", "--out", str(out))) == 1
+    assert b"/ETSI.CAdES.detached" not in (out / "SOP-001.pdf").read_bytes()
+
+
+def _certificate_of_another_key(repo: Repo) -> None:
+    make_seal(repo.root / "other")
+    shutil.copy(repo.root / "other/seal.crt", repo.root / "secrets/seal.crt")
+
+
+def _key_committed(repo: Repo) -> None:
+    repo.git("add", "-f", "secrets/seal.key")
+    repo.git("commit", "-q", "-m", "Keep the seal key")
+
+
+@pytest.mark.parametrize(("change", "code", "setting"), [
+    (lambda repo: (repo.root / "secrets/seal.key").unlink(), "QMS190", "key"),
+    (lambda repo: (repo.root / "secrets/seal.crt").write_text("not a certificate"), "QMS190", "certificate"),
+    (lambda repo: (repo.root / "secrets/seal.key").write_text("not a key"), "QMS190", "key"),
+    (lambda repo: repo.env.pop("TEST_SEAL_PASSPHRASE"), "QMS191", "passphrase_env"),
+    (lambda repo: repo.env.update(TEST_SEAL_PASSPHRASE="wrong"), "QMS191", "passphrase_env"),
+    (lambda repo: repo.write("qms.yml", repo.read("qms.yml").replace("    passphrase_env: TEST_SEAL_PASSPHRASE\n",
+                                                                     "")), "QMS191", "key"),
+    (lambda repo: _certificate_of_another_key(repo), "QMS192", "certificate"),
+    (lambda repo: make_seal(repo.root / "secrets", expired=True), "QMS192", "certificate"),
+    (lambda repo: make_seal(repo.root / "secrets", signing=False), "QMS192", "certificate"),
+    (_key_committed, "QMS193", "key"),
+], ids=["key-missing", "not-a-certificate", "not-a-key", "passphrase-unset", "passphrase-wrong",
+        "encrypted-without-passphrase", "certificate-of-another-key", "expired", "not-for-signing", "key-in-git"])
+def test_a_seal_that_cannot_be_used_writes_no_pdf(sealed: tuple[Repo, bytes], change: Any, code: str,
+                                                  setting: str, tmp_path: Path) -> None:
+    repo, _certificate = sealed
+    change(repo)
+    line = next(number for number, text in enumerate(repo.read("qms.yml").splitlines(), 1)
+                if text.strip().startswith(f"{setting}:"))
+    out = tmp_path / "pdf"
+    made = repo.qms("pdf", "--out", str(out))
+    assert made.returncode == 2 and f"qms.yml:{line}: {code} " in made.stderr, made.stderr
+    assert "Traceback" not in made.stderr and not (out.exists() and list(out.glob("*.pdf")))
+    audit = repo.qms("audit", "--out", str(tmp_path / "pack"))
+    assert audit.returncode == 2 and code in audit.stderr and not (tmp_path / "pack").exists()
+
+
+@pytest.mark.parametrize(("seal", "code", "words"), [
+    ("    key: /etc/qms/seal.key\n    certificate: seal.crt\n", "QMS091", "is not a path relative to the QMS folder"),
+    ("    key: seal.key\n    certificate: seal.crt\n    passphrase: hunter2\n", "QMS091",
+     "a passphrase is never written in qms.yml"),
+    ("    key: seal.key\n    certificate: seal.crt\n    passphrase_env: not a name\n", "QMS091",
+     "is not the name of an environment variable"),
+    ("    key: seal.key\n", "QMS021", "missing required key 'certificate'"),
+    ("    key: seal.key\n    certificate: seal.crt\n    chian: [ca.crt]\n", "QMS020", "did you mean 'chain'?"),
+])
+def test_a_seal_setting_qms_yml_cannot_use_is_reported_at_its_line(tmp_path: Path, seal: str, code: str,
+                                                                    words: str) -> None:
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    with open(repo.root / "qms.yml", "a", encoding="utf-8") as config:
+        config.write("pdf:\n  seal:\n" + seal)
+    checked = repo.qms("check")
+    assert checked.returncode == 2 and code in checked.stderr and words in checked.stderr, checked.stderr
+    assert re.search(rf"qms.yml:\d+: {code} ", checked.stderr) and "Traceback" not in checked.stderr
+
+
+def test_a_worker_that_fails_leaves_no_pdf_and_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from qms.errors import QmsError
+
+    monkeypatch.setattr(press, "cpus", lambda: 2)
+    monkeypatch.setattr(press.sys, "executable", "/bin/false")  # a worker that stops at once, saying nothing
+    jobs = [press.Job("<p>x</p>", "x.md", "x")] * (press.ALONE_UP_TO + 1)
+    with pytest.raises(QmsError, match="none was written: a worker stopped"):
+        press.run(jobs, press.Setting(str(tmp_path), {}, "", None))
+
+
+def test_the_audit_pack_makes_its_edition_once(small: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack's documents, findings and PDFs come from one edition: history is judged and the rules run once."""
+    from qms import rules
+    from qms.mkdocs import edition as editions
+
+    calls = {"make": 0, "judge_history": 0, "run": 0}
+
+    def counted(module: Any, name: str) -> None:
+        original = getattr(module, name)
+
+        def count(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, count)
+
+    counted(editions, "make")
+    counted(editions, "judge_history")
+    counted(rules, "run")
+    monkeypatch.setenv("QMS_PDF_CACHE", str(tmp_path / "cache"))
+    assert main(["audit", "-C", str(small.root), "--out", str(tmp_path / "pack")]) == 0
+    assert calls == {"make": 1, "judge_history": 1, "run": 1}
+    assert len(list((tmp_path / "pack/pdf").glob("*.pdf"))) == 4
+
+
+def test_a_pdf_that_cannot_be_sealed_is_refused_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timezone
+
+    from qms.errors import QmsError
+    from qms.model.config import SealSettings
+    from qms.pdf import seal
+
+    make_seal(tmp_path, passphrase=None)
+    loaded = seal.load(str(tmp_path), SealSettings("seal.key", "seal.crt"), datetime.now(timezone.utc))
+    assert "key=" not in repr(loaded)  # the private key is never printed
+    with pytest.raises(QmsError, match="could not be sealed .*none was written"):
+        loaded.sign(b"%PDF-1.7 not really", "x")

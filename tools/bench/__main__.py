@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import shutil
 
-from . import history, hook, importing, manual, measure, synthetic, training
+from . import history, hook, importing, manual, measure, pdf, synthetic, training
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
@@ -39,8 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=1000, help="documents in the synthetic QMS (default 1000)")
     parser.add_argument("--runs", type=int, default=5, help="repetitions of each measurement (default 5)")
     parser.add_argument("--commits", type=int, default=10000, help="commits in the synthetic history (default 10000)")
-    parser.add_argument("--only", default="check,hook,history,manual",
-                        help="comma-separated parts to run (default: check,hook,history,manual; also: training, "
+    parser.add_argument("--only", default="check,hook,history,manual,pdf",
+                        help="comma-separated parts to run (default: check,hook,history,manual,pdf; also: training, "
                         "200 people and 20,000 training records; import, qms import of --docs Markdown files and "
                         "of --docs/10 Word files)")
     args = parser.parse_args(argv)
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             importing.bench_import(root + "-import", args.docs, PROJECT, args.runs, qms_command())
         if "training" in parts:
             training.bench_training(root + "-training", args.docs, PROJECT, args.runs, qms_command())
-        if "history" in parts or "manual" in parts:
+        if parts & {"history", "manual", "pdf"}:
             repository = os.path.join(os.path.dirname(root), os.path.basename(root) + "-history")
             history.make_history_apart(repository, args.docs, args.commits, PROJECT)
             if "history" in parts:
@@ -65,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 history.bench_branch(repository, args.runs)
             if "manual" in parts:
                 manual.bench_manual(repository, PROJECT, max(1, min(args.runs, 3)))
+            if "pdf" in parts:  # last: it commits a new revision of one document
+                pdf.bench_pdf(repository, PROJECT, args.runs, qms_command())
             shutil.rmtree(repository)
         if "hook" not in parts:
             return 0

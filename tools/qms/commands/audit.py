@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__, rules
+from .. import __version__
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..gitlog import git
 from ..gitlog.trail import (NOT_VALID, Adopted, by_document, config_changes, document_revisions, problems_by_entry,
@@ -26,14 +26,15 @@ from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
 from ..model.writer import check_new_folder, write_folder
-from .common import add_common, load, open_workspace
+from .common import add_common, load, today
 from .confighistory import rows as config_rows
-from .control import Judged, judge_history
+from .control import Judged
 from .history import adopted_approvals
 from .listing import rows as master_rows
 from .records import register_rows
 
 if TYPE_CHECKING:
+    from ..mkdocs.edition import Edition
     from ..pdf.build import Rendition
 
 EXAMPLE = """examples:
@@ -54,6 +55,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..mkdocs import edition  # the manual's packages, imported only when a pack is made
+
     root, today_config = load(args)
     git.require_root(root)
     out = os.path.abspath(os.path.join(args.directory, args.out))
@@ -61,13 +64,16 @@ def main(args: argparse.Namespace) -> int:
     since = today_config.verify_from
     if since and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (verify_from in qms.yml)", EXIT_USAGE)
-    ws = open_workspace(args)  # as of a past date: the QMS as committed then, and its history up to then only
-    judged = judge_history(root, ws.config, since, ws.commit)
-    pack, redlines = collect(ws, judged, adopted_approvals(root, today_config, judged.history.transitions))
-    pdfs = controlled_pdfs(root, ws.today)
+    # One edition, as the manual publishes it on the day: the QMS as it stood then (as committed, for a past day),
+    # its history as judged, the rules' findings, and the documents in force, whose PDFs the pack carries.
+    made = edition.make(root, edition.Options(today(args)))
+    assert made.judged is not None  # a Git repository, with verify_from in it
+    adopted = adopted_approvals(root, today_config, made.judged.history.transitions)
+    pack, redlines = collect(made.ws, made.judged, adopted, made.findings)
+    pdfs = controlled_pdfs(made)
     pack["pdfs"] = [{"id": None if pdf.fingerprint is None else pdf.name, "revision": revision,
-                     "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "path": path}
-                    for path, (pdf, revision) in pdfs.items()]
+                     "fingerprint": pdf.fingerprint, "source_commit": pdf.source_commit, "sealed_by": pdf.sealed_by,
+                     "path": path} for path, (pdf, revision) in pdfs.items()]
     pack["summary"]["counts"]["pdfs"] = len(pdfs)
     files: dict[str, str | bytes] = {"index.html": auditpack.index_html(pack),
                                      "audit.json": json.dumps(pack, indent=2, ensure_ascii=False) + "\n",
@@ -83,22 +89,23 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def controlled_pdfs(root: str, day: date) -> dict[str, tuple[Rendition, str | None]]:
-    """The controlled PDF of each document in force on `day`, and of the whole manual, by path in the pack, with
-    the revision each shows: the same edition the manual publishes that day (mkdocs/edition.py)."""
-    from ..mkdocs import edition  # the manual's packages, imported only when a pack is made
+def controlled_pdfs(made: Edition) -> dict[str, tuple[Rendition, str | None]]:
+    """The controlled PDF of each document in force in the edition, and of the whole manual, by path in the pack,
+    with the revision each shows."""
     from ..pdf import build
 
-    made = edition.make(root, edition.Options(day))
+    printing = build.Printing(made)
     revisions = {item.doc.id: item.doc.revision for item in made.published.values()}
     return {f"pdf/{_safe(pdf.name)}.pdf": (pdf, revisions.get(pdf.name))
-            for pdf in [*build.documents(made), build.manual(made)]}
+            for pdf in [*printing.documents(), printing.manual()]}
 
 
-def collect(ws: Workspace, judged: Judged, adopted: Adopted) -> tuple[dict[str, Any], dict[str, str]]:
-    """The pack as plain data (the content of audit.json), and the redline pages by their path in the pack."""
+def collect(ws: Workspace, judged: Judged, adopted: Adopted, checked: list[Finding]
+            ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The pack as plain data (the content of audit.json), and the redline pages by their path in the pack;
+    `checked` is what the rules find in `ws`."""
     config, history = ws.config, judged.history
-    findings = [_finding(f, "check") for f in rules.run(ws)]
+    findings = [_finding(f, "check") for f in checked]
     findings += [_finding(f, "history") for f in sorted(set(judged.findings))]
     problems = problems_by_entry(judged.findings)
     documents: list[dict[str, Any]] = []

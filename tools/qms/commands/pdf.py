@@ -23,7 +23,8 @@ EXAMPLE = """examples:
 
 Each PDF carries the organisation, id, title, revision and effective date on every page, "Page X of Y", a
 signature page (name, role, meaning, UTC time, and how each approval was proved) and the revision history; its
-metadata holds the fingerprint and the source commit (pdfinfo, or any PDF reader's document properties).
+metadata holds the fingerprint and the source commit (pdfinfo, or any PDF reader's document properties). Where
+qms.yml names a seal (pdf.seal), each PDF is signed with it, and none is written if it cannot be.
 """
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import rules
 from ..commands.common import workspace_on
-from ..commands.control import judge_history
+from ..commands.control import Judged, judge_history
 from ..commands.history import adopted_approvals
 from ..gitlog import git, index
 from ..gitlog.trail import problems_by_entry, proofs
@@ -63,6 +63,7 @@ class Edition:
     problems: list[str] = field(default_factory=list)  # what else fails a strict build
     notes: list[str] = field(default_factory=list)  # what a reader of the build log should know
     proofs: dict[str, str] | None = None  # what history proved about each approval, by entry key (None: not read)
+    judged: Judged | None = None  # history as judged from verify_from (None: not read, or verify_from not here)
 
     def manifest(self) -> dict[str, Any]:
         """qms-manifest.json: what was published, so that anyone can check the site against the repository."""
@@ -73,11 +74,11 @@ def make(root: str, options: Options) -> Edition:
     """The edition of the QMS at `root` in force on `options.day`."""
     today_config = load_config(root)
     ws = workspace_on(root, today_config, options.day)  # a past day: the QMS as it stood then
-    history, built_from, proved, warnings = _history(root, ws, options, today_config)
+    history, judged, built_from, proved, warnings = _history(root, ws, options, today_config)
     published, left = in_force(history, ws)
     src = {item.doc.path: posixpath.relpath(item.doc.path, options.docs_prefix) for item in published}
     edition = Edition(ws, {src[item.doc.path]: item for item in published}, left, built_from, problems=warnings,
-                      proofs=proved)
+                      proofs=proved, judged=judged)
     edition.findings = rules.run(ws)
     edition.notes += [f"{item.doc.id}: publishing revision {item.doc.revision} from commit "
                       f"{(item.source_commit or '')[:12]} (the file is being revised)" for item in published
@@ -91,20 +92,20 @@ def make(root: str, options: Options) -> Edition:
 
 
 def _history(root: str, ws: Workspace, options: Options, today_config: Config
-             ) -> tuple[index.HistoryIndex | None, str, dict[str, str] | None, list[str]]:
-    """The history the edition reads, the commit it is built from, what history proved about each approval, and
-    what keeps the manual from being complete (a strict build fails on it)."""
+             ) -> tuple[index.HistoryIndex | None, Judged | None, str, dict[str, str] | None, list[str]]:
+    """The history the edition reads (and its judgement), the commit it is built from, what history proved about
+    each approval, and what keeps the manual from being complete (a strict build fails on it)."""
     notes: list[str] = []
     verify_from = today_config.verify_from
     if not options.history:
         head = ws.commit or (git.head_or_empty(root) if git.is_repository(root) else git.EMPTY_TREE)
-        return None, head[:12] if head != git.EMPTY_TREE else "uncommitted", None, notes
+        return None, None, head[:12] if head != git.EMPTY_TREE else "uncommitted", None, notes
     if not git.is_repository(root):
         notes.append(f"{root} is not a Git repository: revision histories and earlier revisions cannot be published "
                      "(set history: false to build without them)")
-        return None, "uncommitted", None, notes
+        return None, None, "uncommitted", None, notes
     git.require_root(root)
-    proved = None
+    proved, judged = None, None
     if verify_from and git.commit_id(root, verify_from) is None:
         notes.append(f"verify_from {verify_from} is not in this repository, so the control blocks say nothing about "
                      "how approvals were proved (qms verify says the same)")
@@ -119,7 +120,7 @@ def _history(root: str, ws: Workspace, options: Options, today_config: Config
                      "being revised cannot be published: fetch full history (git fetch --unshallow; in CI, "
                      "actions/checkout with fetch-depth: 0)")
     head = ws.commit or history.head
-    return history, head[:12] if head != git.EMPTY_TREE else "uncommitted", proved, notes
+    return history, judged, head[:12] if head != git.EMPTY_TREE else "uncommitted", proved, notes
 
 
 def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) -> None:

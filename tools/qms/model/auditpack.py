@@ -231,8 +231,10 @@ def _matrix(rows: list[dict[str, Any]]) -> str:
 
 def _pdfs(pdfs: list[dict[str, Any]]) -> str:
     rows = [[f"<a href=\"{e(p['path'])}\">{e(p['id'] or 'The whole manual')}</a>", e(p["revision"] or ""),
-             f"<code>{e(p['fingerprint'] or '')}</code>", _commit(p["source_commit"])] for p in pdfs]
-    return _table(("PDF", "revision", "fingerprint", "source commit"), rows, "No document is in force.")
+             f"<code>{e(p['fingerprint'] or '')}</code>", _commit(p["source_commit"]),
+             f"signed with the key of certificate SHA-256 <code>{e(p['sealed_by'])}</code>" if p["sealed_by"]
+             else "<span class=\"muted\">not sealed</span>"] for p in pdfs]
+    return _table(("PDF", "revision", "fingerprint", "source commit", "seal"), rows, "No document is in force.")
 
 
 def _training(cells: list[dict[str, Any]]) -> str:

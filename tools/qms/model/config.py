@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import EXIT_USAGE, QmsError
@@ -91,6 +92,23 @@ class TrainingPolicy:
 
 
 @dataclass(frozen=True)
+class SealSettings:
+    """qms.yml `pdf.seal`: the organisation's signing key and certificate, which every controlled PDF is signed
+    with (PAdES). Paths are relative to the QMS folder; the key's passphrase is never in qms.yml: `passphrase_env`
+    names the environment variable that holds it."""
+
+    key: str
+    certificate: str
+    chain: tuple[str, ...] = ()  # intermediate certificates, embedded in each signature
+    passphrase_env: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict)  # each setting's line in qms.yml, to report it at
+
+    def line(self, name: str) -> int:
+        """The qms.yml line of setting `name` (of `seal:` itself where it is not set)."""
+        return self.lines.get(name, self.lines.get("seal", 1))
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     organisation: str
@@ -108,6 +126,7 @@ class Config:
     clock_skew_minutes: int = 15
     administrators: tuple[str, ...] | None = None  # roles that may change qms.yml; None: not named (legacy)
     training: TrainingPolicy | None = None  # None: qms.yml asks for no training on documents
+    seal: SealSettings | None = None  # None: the controlled PDFs are not signed
 
     def trainees(self, doc_id: str, doc_type: str) -> list[Person]:
         """Who must be trained on the document with `doc_id` of `doc_type`, in email order (none without a
@@ -183,7 +202,12 @@ _TOP: schema.Schema = {
     "clock_skew_minutes": Key(schema.POSITIVE_INT),
     "administrators": Key(schema.WORDS),
     "training": Key(lambda value: value),
+    "pdf": Key(lambda value: value),
 }
+_PDF: schema.Schema = {"seal": Key(lambda value: value)}
+_SEAL: schema.Schema = {"key": Key(schema.LINE, True), "certificate": Key(schema.LINE, True),
+                        "chain": Key(schema.LINES), "passphrase_env": Key(schema.LINE)}
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TRAINING: schema.Schema = {
     "grace_days": Key(schema.POSITIVE_INT, True),
     "trainers": Key(schema.WORDS),
@@ -322,6 +346,7 @@ class _Reader:
         if verify_from is not None and not re.fullmatch(r"[0-9a-f]{7,40}", str(verify_from)):
             self.problem(("verify_from",), "verify_from must be a commit id (hex)", "e.g. verify_from: 635b1fa")
         training = self.training(top["training"], roles, types, record_types)
+        seal = self.seal(top["pdf"])
         if self.findings:
             raise ConfigError(self.findings)
         return Config(
@@ -341,7 +366,38 @@ class _Reader:
             clock_skew_minutes=int(top["clock_skew_minutes"] or 15),  # type: ignore[call-overload]
             administrators=administrators,  # type: ignore[arg-type]
             training=training,
+            seal=seal,
         )
+
+    def seal(self, raw: object) -> SealSettings | None:
+        if raw is None:
+            return None
+        at: tuple[str | int, ...] = ("pdf", "seal")
+        found = self.check(raw, _PDF, ("pdf",), "pdf")["seal"]
+        if found is None:
+            return None
+        if isinstance(found, dict) and "passphrase" in found:
+            self.problem(at + ("passphrase",), "a passphrase is never written in qms.yml (everyone who can read "
+                         "the repository would have it)", "name the environment variable that holds it: "
+                         "passphrase_env: QMS_SEAL_PASSPHRASE")
+            found = {key: value for key, value in found.items() if key != "passphrase"}
+        values = self.check(found, _SEAL, at, "pdf.seal")
+        chain: tuple[str, ...] = values["chain"] or ()  # type: ignore[assignment]
+        paths = [(name, str(values[name])) for name in ("key", "certificate") if values[name]]
+        for name, path in [*paths, *(("chain", path) for path in chain)]:
+            if os.path.isabs(path) or path.startswith("~"):
+                self.problem(at + (name,), f"pdf.seal.{name}: '{path}' is not a path relative to the QMS folder",
+                             "name the file relative to the folder qms.yml is in (and keep the key out of Git: "
+                             "list it in .gitignore)")
+        variable = values["passphrase_env"]
+        if variable is not None and not _VARIABLE.fullmatch(str(variable)):
+            self.problem(at + ("passphrase_env",), f"'{variable}' is not the name of an environment variable",
+                         "e.g. passphrase_env: QMS_SEAL_PASSPHRASE")
+        if not values["key"] or not values["certificate"]:
+            return None
+        lines = {name: self.parsed.line(*at, name) for name in _SEAL if name in found}  # type: ignore[operator]
+        return SealSettings(str(values["key"]), str(values["certificate"]), chain,
+                            str(variable) if variable else None, {"seal": self.parsed.line(*at), **lines})
 
     def training(self, raw: object, roles: dict[str, Role], types: dict[str, DocType],
                  record_types: dict[str, RecordType]) -> TrainingPolicy | None:

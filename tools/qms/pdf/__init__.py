@@ -1,2 +1,3 @@
 """Controlled PDF renditions of the manual (SPEC 7b): rendition.py says what is printed, engine.py prints it,
-build.py caches and orders the PDFs of an edition."""
+press.py prints many at once in worker processes, seal.py signs them with the organisation's key, and build.py
+caches and orders the PDFs of an edition."""

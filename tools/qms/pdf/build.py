@@ -1,12 +1,14 @@
-"""The controlled PDFs of an edition: one per document in force, and the whole manual; cached.
+"""The controlled PDFs of an edition: one per document in force, and the whole manual; sealed where qms.yml asks;
+cached.
 
 A PDF is cached under a key made of everything that can change what it shows: the engine's version, the
-templates and this package's source (rendition.template_version), the document's fingerprint, and the HTML the
+templates and this package's source (rendition.template_version), the document's fingerprint, the HTML the
 document becomes (its control block, signatures and how they were proved, revision history, next review, role
-titles, the files it shows). The render date is left out, so a rebuild on a later day renders nothing new: a
-cached PDF keeps the date it was rendered. The cache lives in .git/qms-pdf (QMS_PDF_CACHE names another folder,
-for a CI cache); an entry that cannot be read is rendered again, and a new entry replaces the older ones of the
-same document.
+titles, the files it shows), and the seal's certificate (none, or which). The render date is left out, so a
+rebuild on a later day renders nothing new: a cached PDF keeps the date it was rendered. The cache lives in
+.git/qms-pdf (QMS_PDF_CACHE names another folder, for a CI cache); an entry that cannot be read is rendered again,
+and a new entry replaces the older ones of the same document. The PDFs not in the cache are rendered together
+(press.py: in a pool of processes).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..gitlog import git
 from ..model import cache, clock
 from ..mkdocs import pages
 from ..mkdocs.edition import Edition
-from . import engine, rendition
+from . import engine, press, rendition, seal
 
 MANUAL = "manual"  # the whole manual's PDF is pdf/manual.pdf (no document id is lower case)
 
@@ -35,70 +37,123 @@ class Rendition:
     cached: bool
     fingerprint: str | None = None
     source_commit: str | None = None
+    sealed_by: str | None = None  # the SHA-256 fingerprint of the seal's certificate; None: not sealed
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A PDF to find in the cache, or to make."""
+
+    name: str
+    fingerprint: str | None
+    source_commit: str | None
+    html: str
+    src: str
+    reason: str
+
+
+class Printing:
+    """The PDFs of one edition, all sealed with the seal qms.yml names (read and checked once, before anything is
+    rendered) and kept in one cache."""
+
+    def __init__(self, edition: Edition, manual_url: str | None = None) -> None:
+        self.edition = edition
+        self.seal = seal.of_qms(edition.ws.root, clock.now())
+        self.about = rendition.context(edition, manual_url, self.seal)
+        self.store = _Store(edition.ws.root, self.seal)
+
+    def documents(self, ids: list[str] | None = None) -> list[Rendition]:
+        """The PDF of each document in force (of those named in `ids`, if given), in id order."""
+        wanted = []
+        for src, item in sorted(self.edition.published.items(), key=lambda pair: pair[1].doc.id):
+            if ids is not None and item.doc.id not in ids:
+                continue
+            page = rendition.sheet(self.edition, src)
+            wanted.append(_Wanted(item.doc.id, item.doc.fingerprint, item.source_commit,
+                                  rendition.document_html(page, self.about), src, rendition.reason(page, self.about)))
+        return self._make(wanted)
+
+    def manual(self) -> Rendition:
+        """The whole manual as one PDF: cover, master list, contents with page numbers, every document in force."""
+        edition = self.edition
+        ordered = sorted(edition.published, key=lambda src: edition.published[src].doc.id)
+        sheets = [rendition.sheet(edition, src, together=True) for src in ordered]
+        anchors = {item.doc.id: "#" + rendition.anchor(item.doc.id) for item in edition.published.values()}
+        listing = pages.master_list(edition.ws, list(edition.published.values()), edition.left, anchors)
+        html = rendition.manual_html(sheets, listing, self.about)
+        return self._make([_Wanted(MANUAL, None, edition.built_from, html, pages.MASTER_LIST,
+                                   rendition.manual_reason(self.about))])[0]
+
+    def _make(self, wanted: list[_Wanted]) -> list[Rendition]:
+        keys = [self.store.key(pdf.name, pdf.fingerprint, pdf.html, _shown(self.edition, pdf.html, pdf.src))
+                for pdf in wanted]
+        found = [self.store.load(key) for key in keys]
+        missing = [index for index, data in enumerate(found) if data is None]
+        now = clock.now()
+        made = press.run([press.Job(rendition.dated(wanted[i].html, now), wanted[i].src, wanted[i].reason)
+                          for i in missing], press.Setting(self.edition.ws.root, self.edition.attachments,
+                                                           rendition.stylesheet(), self.seal))
+        for index, data in zip(missing, made):
+            self.store.save(wanted[index].name, keys[index], data)
+            found[index] = data
+        sealed_by = self.seal.fingerprint if self.seal else None
+        return [Rendition(pdf.name, data or b"", index not in missing, pdf.fingerprint, pdf.source_commit, sealed_by)
+                for index, (pdf, data) in enumerate(zip(wanted, found))]
 
 
 def documents(edition: Edition, ids: list[str] | None = None, manual_url: str | None = None) -> list[Rendition]:
     """The PDF of each document in force (of those named in `ids`, if given), in id order."""
-    about = rendition.context(edition, manual_url)
-    store = _Store(edition.ws.root)
-    wanted = set(ids) if ids is not None else None
-    made = []
-    for src, item in sorted(edition.published.items(), key=lambda pair: pair[1].doc.id):
-        if wanted is not None and item.doc.id not in wanted:
-            continue
-        page = rendition.sheet(edition, src)
-        html = rendition.document_html(page, about)
-        data, cached = store.get_or_render(item.doc.id, item.doc.fingerprint, html, src, edition)
-        made.append(Rendition(item.doc.id, data, cached, item.doc.fingerprint, item.source_commit))
-    return made
+    return Printing(edition, manual_url).documents(ids)
 
 
 def manual(edition: Edition, manual_url: str | None = None) -> Rendition:
-    """The whole manual as one PDF: cover, master list, contents with page numbers, every document in force."""
-    ordered = sorted(edition.published, key=lambda src: edition.published[src].doc.id)
-    sheets = [rendition.sheet(edition, src, together=True) for src in ordered]
-    anchors = {item.doc.id: "#" + rendition.anchor(item.doc.id) for item in edition.published.values()}
-    listing = pages.master_list(edition.ws, list(edition.published.values()), edition.left, anchors)
-    html = rendition.manual_html(sheets, listing, rendition.context(edition, manual_url))
-    data, cached = _Store(edition.ws.root).get_or_render(MANUAL, None, html, pages.MASTER_LIST, edition)
-    return Rendition(MANUAL, data, cached, None, edition.built_from)
+    """The whole manual as one PDF."""
+    return Printing(edition, manual_url).manual()
 
 
 class _Store:
     """Rendered PDFs by key, one file an entry (model.cache's format: a damaged entry is no entry)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, sealed: seal.Seal | None) -> None:
         chosen = os.environ.get("QMS_PDF_CACHE")
         inside = cache.cache_file(root, "qms-pdf")
         if inside is None and git.is_repository(root):  # a linked worktree: .git is a file naming the folder
             inside = os.path.join(git.git_dir(root), "qms-pdf")
         self.folder = os.path.abspath(chosen) if chosen else inside
         self.format = cache.code_format("pdf")
+        self.sealed_by = f"sealed:{sealed.fingerprint}" if sealed else "not sealed"
 
-    def get_or_render(self, name: str, fingerprint: str | None, html: str, src: str, edition: Edition
-                      ) -> tuple[bytes, bool]:
-        """The PDF of `html`: from the cache when its key is there, else rendered now (and kept)."""
+    def key(self, name: str, fingerprint: str | None, html: str, shown: str) -> str:
+        """Where the PDF of `html` is kept: a file named by the document and everything the PDF shows."""
         digest = hashlib.sha256("\0".join((self.format, engine.version(), rendition.template_version(),
-                                           fingerprint or "", html, _shown(edition, html, src))).encode())
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-        path = os.path.join(self.folder, f"{safe}.{digest.hexdigest()[:40]}.pdf") if self.folder else None
-        found = cache.load(path, self.format)
-        if isinstance(found, bytes) and found.startswith(b"%PDF-"):
-            return found, True
-        data = engine.render(rendition.dated(html, clock.now()), src, edition.ws.root, edition.attachments)
-        if self.folder and path:
-            try:
-                os.makedirs(self.folder, exist_ok=True)
-            except OSError:
-                return data, False
-            for older in glob.glob(os.path.join(glob.escape(self.folder), f"{glob.escape(safe)}.*.pdf")):
-                if older != path:
-                    try:
-                        os.remove(older)
-                    except OSError:
-                        pass
-            cache.save(path, self.format, data)
-        return data, False
+                                           self.sealed_by, fingerprint or "", html, shown)).encode())
+        return f"{_safe(name)}.{digest.hexdigest()[:40]}.pdf"
+
+    def load(self, key: str) -> bytes | None:
+        """The PDF kept under `key`, if there is one that can be read."""
+        found = cache.load(os.path.join(self.folder, key) if self.folder else None, self.format)
+        return found if isinstance(found, bytes) and found.startswith(b"%PDF-") else None
+
+    def save(self, name: str, key: str, data: bytes) -> None:
+        """Keep `data` under `key`, in place of the older entries of the same document (a cache that cannot be
+        written is no error)."""
+        if not self.folder:
+            return
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+        except OSError:
+            return
+        for older in glob.glob(os.path.join(glob.escape(self.folder), f"{glob.escape(_safe(name))}.*.pdf")):
+            if os.path.basename(older) != key:
+                try:
+                    os.remove(older)
+                except OSError:
+                    pass
+        cache.save(os.path.join(self.folder, key), self.format, data)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
 def _shown(edition: Edition, html: str, src: str) -> str:

@@ -26,6 +26,7 @@ from ..model.transition import entry_key
 from ..mkdocs import pages
 from ..mkdocs.edition import MARKDOWN_EXTENSIONS, Edition
 from ..mkdocs.publish import Published
+from .seal import Seal
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 # The manual's own Markdown extensions (mkdocs.yml) and the edition's: the PDF prints what the site shows.
@@ -145,24 +146,24 @@ class Context:
     manual_url: str | None
     day: date
     built_from: str
+    seal: Seal | None = None  # what the PDFs are signed with (the signature page says so)
 
 
-def context(edition: Edition, manual_url: str | None) -> Context:
+def context(edition: Edition, manual_url: str | None, seal: Seal | None = None) -> Context:
     """The running text of the PDFs of an edition."""
-    return Context(edition.ws.config.organisation, manual_url, edition.ws.today, edition.built_from)
+    return Context(edition.ws.config.organisation, manual_url, edition.ws.today, edition.built_from, seal)
 
 
 def document_html(page: Sheet, about: Context) -> str:
     """The HTML of one document's PDF; the render date is left as RENDERED (see `dated`)."""
     return _environment().get_template("document.html").render(
-        sheet=page, ctx=about, stylesheet=Markup(_stylesheet()), rendered=RENDERED, manual=False)
+        sheet=page, ctx=about, rendered=RENDERED, manual=False)
 
 
 def manual_html(sheets: list[Sheet], master_list: str, about: Context) -> str:
     """The HTML of the whole manual: cover, master list, contents with page numbers, every document in force."""
     return _environment().get_template("manual.html").render(
-        sheets=sheets, master=Markup(to_html(master_list)), ctx=about, stylesheet=Markup(_stylesheet()),
-        rendered=RENDERED, manual=True)
+        sheets=sheets, master=Markup(to_html(master_list)), ctx=about, rendered=RENDERED, manual=True)
 
 
 def dated(html: str, moment: datetime) -> str:
@@ -170,8 +171,19 @@ def dated(html: str, moment: datetime) -> str:
     return html.replace(RENDERED, moment.strftime("%Y-%m-%d %H:%M UTC"))
 
 
+def reason(page: Sheet, about: Context) -> str:
+    """What a document's seal says it is (a PDF reader shows it beside the signature)."""
+    return f"Issued by the QMS of {about.organisation}: {page.doc_id} revision {page.revision}, {page.fingerprint}"
+
+
+def manual_reason(about: Context) -> str:
+    """What the whole manual's seal says it is."""
+    return f"Issued by the QMS of {about.organisation}: the manual as in force on {about.day}, from {about.built_from}"
+
+
 @lru_cache(maxsize=1)
-def _stylesheet() -> str:
+def stylesheet() -> str:
+    """The CSS of every page of every PDF."""
     with open(os.path.join(TEMPLATES, "pdf.css"), encoding="utf-8") as handle:
         return handle.read()
 

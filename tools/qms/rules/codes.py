@@ -84,4 +84,8 @@ CODES: dict[str, str] = {
     "QMS181": "training record given in another person's name: read-and-understood not recorded by the trainee, or an attestation not by the trainer",
     "QMS182": "training attested by a trainer without a role allowed to train (qms.yml training.trainers), or by the trainee themselves",
     "QMS183": "training overdue: a person concerned is not trained on the revision in force by its effective date plus the grace period (warning; error with --strict)",
+    "QMS190": "the PDF seal's key or certificate (qms.yml pdf.seal) cannot be read, or is not a key or an X.509 certificate",
+    "QMS191": "the PDF seal's key cannot be opened: its passphrase variable (pdf.seal.passphrase_env) is not set or wrong, or the key is encrypted and qms.yml names no variable",
+    "QMS192": "the PDF seal's certificate cannot sign: not the certificate of the key, expired or not yet valid, or not for signing",
+    "QMS193": "the PDF seal's private key is stored in the Git repository (committed or staged): it seals nothing anyone else could not",
 }
