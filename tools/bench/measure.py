@@ -38,7 +38,8 @@ os.write(report, f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatu
 
 def run(command: Sequence[str], cwd: str | None = None, ok: tuple[int, ...] = (0,),
         stdin: bytes | None = None) -> Sample:
-    """Run `command` once; its wall time and the peak resident memory of the process (not its children)."""
+    """Run `command` once; its wall time and its peak resident memory (the largest of the command's own and that of
+    each process it ran and waited for, such as pandoc)."""
     # Users' Python writes .pyc files; measure that steady state, not a recompile on every start.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     reader, writer = os.pipe()
