@@ -46,13 +46,26 @@ def judge_history(root: str, config: Config, since: str | None, head: str | None
     if history.shallow:
         return Judged([shallow_finding()], history, Ledger(), 0)
     judged = git.commits_after(root, since, head or "HEAD") if history.head != git.EMPTY_TREE else set()
+    return _judged(root, config, history, head or "HEAD", since, judged)
+
+
+def _judged(root: str, config: Config, history: HistoryIndex, head: str, since: str | None, judged: set[str],
+            ledger: Ledger | None = None) -> Judged:
+    """The acts `judged` of `history` judged, from `ledger` (what history established before it; None: `history`
+    is all of it): a verdict kept for the same commits and qms.yml is reused where the clock can no longer change
+    it (_Verdicts), else the acts are walked and the verdict kept."""
     now = clock.now()
-    key = _verdict_key(root, head or "HEAD", since, config)
+    key = _verdict_key(root, head, since, config)
     kept = _verdicts(root).get(key, now) if key else None
     if key is not None and kept is not None:
-        findings, ledger = kept, established.at(root, key[0]).ledger
+        findings = kept
+        if ledger is None:
+            ledger = established.at(root, key[0]).ledger
+        else:
+            for transition in history.transitions:
+                ledger.apply(transition)
     else:
-        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged)
+        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger)
         if key and all(act.signature.lasting for act in history.acts):
             _verdicts(root).put(key, now, settled(history.transitions), findings)
     return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged), frozenset(judged),
@@ -121,20 +134,8 @@ def judge_range(root: str, config: Config, since: str | None, head: str | None =
                           boundary={start: before.config})
     if not history.complete:
         return judge_history(root, config, since, head)
-    judged = git.commits_after(root, start, head or "HEAD")
-    now = clock.now()
-    key = _verdict_key(root, head or "HEAD", start, config)
-    findings = _verdicts(root).get(key, now) if key else None
-    ledger = before.ledger
-    if findings is None:
-        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger)
-        if key and all(act.signature.lasting for act in history.acts):
-            _verdicts(root).put(key, now, settled(history.transitions), findings)
-    else:
-        for transition in history.transitions:
-            ledger.apply(transition)
-    return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged), frozenset(judged),
-                  since)
+    return _judged(root, config, history, head or "HEAD", since, git.commits_after(root, start, head or "HEAD"),
+                   before.ledger)
 
 
 def judge_branch(root: str, config: Config, base: str) -> Judged:

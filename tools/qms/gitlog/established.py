@@ -77,8 +77,7 @@ class _Store:
     """Ledgers kept in .git, one file a commit (so that reading one never reads the others), the newest few."""
 
     def __init__(self, root: str) -> None:
-        inside = cache.cache_file(root, _CACHE_NAME)
-        self.folder = inside
+        self.folder = cache.cache_file(root, _CACHE_NAME)
         self.format = cache.code_format("ledger")
         self.root = root
 
