@@ -66,6 +66,8 @@ def _judged(root: str, config: Config, history: HistoryIndex, head: str, since: 
                 ledger.apply(transition)
     else:
         findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger)
+        if key is not None and history.complete:
+            established.keep(root, key[0], ledger, history.configs.get(key[0]))
         if key and all(act.signature.lasting for act in history.acts):
             _verdicts(root).put(key, now, settled(history.transitions), findings)
     return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged), frozenset(judged),

@@ -73,6 +73,14 @@ def _load(root: str, head: str, start: bool = False) -> Established:
     return found
 
 
+def keep(root: str, head: str, ledger: Ledger, config: Config | None) -> None:
+    """Keep `ledger`, made by a walk of history up to `head` (a commit id), as what history establishes there, so
+    that the next command at `head` reads it instead of walking again."""
+    store = _Store(root)
+    if not store.has(head):
+        store.put(Established(head, ledger, config), False)
+
+
 class _Store:
     """Ledgers kept in .git, one file a commit (so that reading one never reads the others), the newest few."""
 
@@ -94,6 +102,9 @@ class _Store:
 
     def is_start(self, head: str) -> bool:
         return self.folder is not None and os.path.exists(self._path(head, True))
+
+    def has(self, head: str) -> bool:
+        return self.folder is not None and any(os.path.exists(self._path(head, start)) for start in (True, False))
 
     def get(self, head: str) -> Established | None:
         if self.folder is None:

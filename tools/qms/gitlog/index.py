@@ -246,7 +246,11 @@ def _changes(token: str, path: str) -> list[Change]:
 
 
 def load_versions(root: str, wanted: dict[str, str], use_cache: bool = True) -> dict[str, Item | None]:
-    """The parsed summary of each blob in `wanted` (blob id -> a path it had), cached by blob id."""
+    """The parsed summary of each blob in `wanted` (blob id -> a path it had), cached by blob id. A few blobs (a
+    staged change's) are read and parsed directly: loading every version history has seen costs more."""
+    if len(wanted) <= _READ_DIRECTLY:
+        blobs = git.read_blobs(root, [blob for blob, name in wanted.items() if name.endswith(".md")])
+        return _parse_chunk([(blob, wanted[blob], data) for blob, data in blobs.items()])
     path = cache.cache_file(root, _CACHE_NAME) if use_cache else None
     cached: dict[str, Item | None] = cache.load(path, cache.code_format("history")) or {}
     missing = {blob: name for blob, name in wanted.items() if blob not in cached and name.endswith(".md")}
@@ -268,6 +272,7 @@ def load_texts(root: str, blobs: set[str]) -> dict[str, str]:
     return {blob: data.decode("utf-8", errors="replace") for blob, data in found.items() if data is not None}
 
 
+_READ_DIRECTLY = 50  # at most this many blobs are parsed rather than looked up in the cache
 _PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 _READ_AT_ONCE = 10_000  # blobs held in memory at once on a first run (about 30 MB of documents)
 
