@@ -24,7 +24,7 @@ from helpers import PROJECT, baseline
 from qms.cli import main
 from qms.gitlog.trail import VERDICTS
 from qms.mkdocs import edition
-from qms.mkdocs.publish import effective_revisions
+from qms.mkdocs.publish import in_force_revisions
 from qms.model.config import load_config
 from qms.pdf import press, rendition
 
@@ -109,9 +109,9 @@ def test_signature_page_manifests_each_approval_and_how_it_was_proved(starter: t
             assert re.search(r"\s+".join(map(re.escape, proof.split())), page)
         assert item.doc.fingerprint in page and str(item.source_commit) in page
         history = page.split("Revision history", 1)[1]
-        shown = effective_revisions(item, made.ws.today)
+        shown = in_force_revisions(item, made.ws.today)
         assert shown
-        dates = [str([v for _t, v in revision.versions if v.effective][-1].effective) for revision in shown]
+        dates = [str(start) for (_release, start, _end), _revision in shown]
         assert [day for day in re.findall(r"\d{4}-\d{2}-\d{2}(?= )", history) if day in dates][:len(dates)] == \
             sorted(dates, reverse=True)  # newest first
     assert "adopted (made before the QMS lived in Git)" in words(pdftotext(out / "WI-003.pdf"))

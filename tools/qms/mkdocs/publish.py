@@ -9,7 +9,7 @@ from ..gitlog import git
 from ..gitlog.index import HistoryIndex
 from ..gitlog.trail import Revision, by_document, document_revisions
 from ..model.document import Document, parse_bytes
-from ..model.inforce import Standing, describe
+from ..model.inforce import Period, Standing, describe
 from ..model.workspace import Workspace
 
 
@@ -21,6 +21,7 @@ class Published:
     source_commit: str | None  # None: the working tree, not yet committed
     from_history: bool
     revisions: tuple[Revision, ...]
+    periods: tuple[Period, ...] = ()  # when each version was, is or will be in force (model.inforce.periods)
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,25 @@ def in_force(index: HistoryIndex | None, ws: Workspace) -> tuple[list[Published]
         if release is None:
             left.append(Left(doc, item))
         elif not item.from_history:
-            published.append(Published(doc, release.commit, False, revisions))
+            published.append(Published(doc, release.commit, False, revisions, tuple(ws.periods(doc))))
         else:
             whole = parse_bytes(texts.get(release.blob or ""), release.doc.path)
             if not isinstance(whole, Document):
                 raise git.GitError(f"cannot read {release.doc.path} at commit {(release.commit or '')[:12]}")
-            published.append(Published(whole, release.commit, True, revisions))
+            published.append(Published(whole, release.commit, True, revisions, tuple(ws.periods(doc))))
     return published, left
 
 
-def effective_revisions(published: Published, day: date) -> list[Revision]:
-    """Revisions that came into force on or before `day`: drafts and pending revisions are never shown."""
-    return [revision for revision in published.revisions
-            if any(version.status in ("approved", "obsolete") and version.effective is not None
-                   and version.effective <= day for _transition, version in revision.versions)]
+def in_force_revisions(published: Published, day: date) -> list[tuple[Period, Revision | None]]:
+    """Each version that came into force by `day` (model.inforce.periods: drafts, pending revisions and versions
+    whose approvals do not count are never shown), oldest first, with the revision history holds for it."""
+    found = []
+    for period in published.periods:
+        release, start, _end = period
+        if start > day:
+            continue
+        matching = [r for r in published.revisions if r.revision == release.doc.revision]
+        found.append((period, next((r for r in matching if any(v.fingerprint == release.doc.fingerprint
+                                                                  for _t, v in r.versions)),
+                                   matching[-1] if matching else None)))
+    return found
