@@ -107,12 +107,20 @@ class _Store:
         return self.folder is not None and any(os.path.exists(self._path(head, start)) for start in (True, False))
 
     def get(self, head: str) -> Established | None:
+        """The ledger kept for `head`; one that is damaged or was kept by another version of the tool is removed,
+        so that the one made instead is kept in its place."""
         if self.folder is None:
             return None
         for start in (True, False):
-            found = cache.load(self._path(head, start), self.format)
+            path = self._path(head, start)
+            found = cache.load(path, self.format)
             if isinstance(found, Established) and found.head == head:
                 return found
+            if os.path.exists(path):
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
         return None
 
     def put(self, found: Established, start: bool) -> None:
