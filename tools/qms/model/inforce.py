@@ -48,10 +48,11 @@ class Standing:
 
 
 def standing(current: Document, releases: Sequence[Release], config: Config, day: date,
-             authority: Authority | None = None, commit: str | None = None) -> Standing:
+             authority: Authority | None = None, commit: str | None = None, state: str | None = None) -> Standing:
     """Where `current` stands on `day`, given the releases of its id that history holds, oldest first (`commit`:
-    the commit `current` was read from, if it was read from one)."""
-    state = assess(current, config, day, authority).state
+    the commit `current` was read from, if it was read from one; `state`: its own state on `day` by `config`,
+    when the caller has assessed it already)."""
+    state = assess(current, config, day, authority).state if state is None else state
     candidates = [*releases]
     if candidates and same_release(candidates[-1].doc, current):
         last = candidates.pop()  # the folder holds exactly the last release: keep its commit, use the whole text
@@ -59,12 +60,26 @@ def standing(current: Document, releases: Sequence[Release], config: Config, day
     elif current.status in ("approved", "obsolete"):
         candidates.append(Release(current, commit))
     for release in reversed(candidates):
-        judged = assess(release.doc, release.config or config, day, authority).state
+        same = release.doc is current and (release.config is None or _equal(release.config, config))
+        judged = state if same else assess(release.doc, release.config or config, day, authority).state
         if judged == EFFECTIVE:
             return Standing(current, state, release, None)
         if judged == OBSOLETE:
             return Standing(current, state, None, release)
     return Standing(current, state, None, None)
+
+
+_compared: dict[tuple[int, int], tuple[Config, Config, bool]] = {}  # holds both, so their ids stay theirs
+
+
+def _equal(a: Config, b: Config) -> bool:
+    """Whether two configurations are equal, compared once a pair (history shares a few among many releases)."""
+    if a is b:
+        return True
+    found = _compared.get((id(a), id(b)))
+    if found is None:
+        found = _compared[(id(a), id(b))] = (a, b, a == b)
+    return found[2]
 
 
 Period = tuple[Release, date, date | None]  # a version, the day it came into force, the day it stopped (None: not)

@@ -76,7 +76,7 @@ class Workspace:
     def standings(self) -> dict[str, Standing]:
         """Where every document stands on `today`, by path: its own state and the version in force (inforce.py)."""
         return {doc.path: standing(doc, self.history.releases.get(doc.id, ()), self.config, self.today,
-                                   self.authority, self.commit) for doc in self.documents}
+                                   self.authority, self.commit, self.assessment(doc).state) for doc in self.documents}
 
     def standing(self, doc: Document, day: date | None = None) -> Standing:
         """Where `doc` stands on `today`, or on another `day` (by the same facts)."""
