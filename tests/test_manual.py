@@ -283,3 +283,17 @@ def test_make_manual_swaps_in_only_a_site_that_built(tmp_path: Path) -> None:
     shutil.rmtree(clone / "site")
     again = subprocess.run(make, cwd=clone, capture_output=True, text=True, env=env, check=False)
     assert again.returncode != 0 and not (clone / "site").exists()
+
+
+def test_make_manual_fails_on_what_the_plugin_warns_about(tmp_path: Path) -> None:
+    """Strict mode counts the plugin's warnings (a quiet build would drop them): a shallow clone cannot say where
+    each published revision comes from, so make manual refuses it."""
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{PROJECT}", str(clone)], check=True)
+    (clone / ".venv").symlink_to(PROJECT / ".venv")
+    shutil.copy(PROJECT / "Makefile", clone / "Makefile")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MAKE"))}
+    done = subprocess.run(["make", "-s", "-o", ".venv/.installed-stamp", "manual"], cwd=clone, capture_output=True,
+                          text=True, env=env, check=False)
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "shallow" in done.stdout + done.stderr and not (clone / "site").exists()
