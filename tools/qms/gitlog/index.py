@@ -120,6 +120,11 @@ def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str, ...]]:
                               parent_committed_at=dates.get(parent_list[0]) if parent_list else None))
         index.diffs[sha] = diffs
     relevant = [act for act in index.acts if any(index.diffs[act.sha])]
+    outside = {act.parents[0] for act in relevant if act.parents and act.parents[0] not in dates}
+    if outside:  # the first commits of a range: their parents' dates, read from Git (none at a shallow edge)
+        dates.update(git.commit_times(index.root, sorted(outside)))
+        relevant = [replace(act, parent_committed_at=dates.get(act.parents[0])) if act.parents else act
+                    for act in relevant]
     index.diffs = {act.sha: index.diffs[act.sha] for act in relevant}
     index.acts = relevant
     return parents
