@@ -19,7 +19,6 @@ import logging
 import mimetypes
 import os
 import posixpath
-import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,13 +71,14 @@ def _compress(_document: Any, pdf: Any) -> None:
     """Compress every stream WeasyPrint left plain, except the XMP metadata (see the module's docstring)."""
     import pydyf  # type: ignore[import-untyped,unused-ignore]
 
+    from .pdfa import flate
+
     class Flate(pydyf.Stream):  # type: ignore[misc]
         @property
         def data(self) -> bytes:
             raw = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
             extra = pydyf.Dictionary(self.extra.copy())
-            packed = next((data for data in (zlib.compress(raw, level) for level in (6, 9, 1))
-                           if not data.endswith(b"\r")), None)
+            packed = flate(raw)
             if packed is not None:
                 extra["Filter"] = "/FlateDecode"
             body = raw if packed is None else packed
