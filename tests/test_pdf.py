@@ -533,3 +533,32 @@ def test_a_stream_ending_in_a_carriage_return_is_written_again_as_pdf_a_requires
     assert_pdf_a(path)
     assert pypdf.PdfReader(path).metadata["/qmsid"] == "SOP-001"
     assert pypdf.PdfReader(path).pages[0].get_contents().get_data().startswith(b"0 0 m 100 100 l S")
+
+
+def _png(width: int, height: int) -> bytes:
+    """A grey PNG of this size."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x80" * width for _row in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_pdf_shows_the_images_its_document_shows_and_fetches_nothing_else(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    qms = baseline(repo.root)
+    qms.document("SOP-003", "Welding", body="# Welding\n\n![torch](torch.png)\n\n![secret](../../records/secret.png)\n")
+    qms.write("procedures/sop/torch.png", _png(7, 5))
+    qms.write("records/secret.png", _png(9, 3))  # in the QMS, but not a file the manual publishes
+    repo.become("admin", "Ada Admin", "admin@example.com")
+    repo.commit("Adopt the QMS")
+    out = tmp_path / "pdf"
+    assert rendered(repo.qms("pdf", "SOP-003", "--out", str(out))) == 1
+    listed = subprocess.run(["pdfimages", "-list", str(out / "SOP-003.pdf")], capture_output=True, text=True,
+                            check=True).stdout
+    sizes = {tuple(line.split()[3:5]) for line in listed.splitlines()[2:]}
+    assert ("7", "5") in sizes and ("9", "3") not in sizes, listed
+    assert_pdf_a(out / "SOP-003.pdf")
