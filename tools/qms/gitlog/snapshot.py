@@ -13,6 +13,7 @@ from datetime import date
 
 from ..model.config import Config
 from ..model.document import Document
+from ..model.transition import DISPOSITION_LOG
 from ..model.workspace import DOCUMENTS, RECORDS, Workspace, from_tree
 from . import established, git, index
 
@@ -49,8 +50,8 @@ def workspace_on(root: str, config: Config, day: date) -> Workspace:
     there = established.at(root, commit)
     in_force = there.config or config
     entries = git.tree_files(root, commit, (DOCUMENTS, RECORDS))
-    wanted = [blob for path, blob, link, size in entries
-              if path.endswith(".md") and not link and size <= in_force.max_document_bytes]
+    wanted = [blob for path, blob, link, size in entries if not link and (path == DISPOSITION_LOG or (
+              path.endswith(".md") and size <= in_force.max_document_bytes))]
     blobs = git.read_blobs(root, wanted)
     files = [(path, link, size, blobs.get(blob)) for path, blob, link, size in entries]
     ws = from_tree(root, in_force, day, files, history=there.ledger)
