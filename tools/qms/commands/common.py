@@ -109,7 +109,8 @@ def config_in_force(root: str, working: Config) -> tuple[Config, list[Finding]]:
     """The qms.yml the folder is judged by: the one in force at HEAD (established.py: a change that was not
     authorised never comes into force), or, where the working qms.yml has changes not committed yet, the working
     one when your Git identity administers it (the next commit brings it into force, as the hook judges it).
-    With a finding (QMS153) where the working qms.yml says something that is not in force."""
+    With a warning (QMS153) where the working qms.yml says something that is not in force: the error is the
+    change itself (QMS150 in the hook, CI and verify)."""
     head = git.head_or_empty(root)
     if head == git.EMPTY_TREE:
         return working, []
@@ -133,7 +134,7 @@ def config_in_force(root: str, working: Config) -> tuple[Config, list[Finding]]:
     return in_force, [Finding(CONFIG_FILE, 1, "QMS153", f"{CONFIG_FILE} as committed is not in force: a change to it "
                               "was not made by an administrator (qms config-history and qms verify name the commit, "
                               f"QMS150), so everything is judged by the {CONFIG_FILE} in force before it",
-                              "revert the change, or have an administrator make it")]
+                              "revert the change, or have an administrator make it", "warning")]
 
 
 def workspace_on(root: str, config: Config, day: date, history: Ledger | None = None) -> Workspace:
