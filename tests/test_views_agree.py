@@ -477,6 +477,15 @@ def lawful_disposal(repo: Repo) -> None:
     repo.qms("dispose", "NCR-001", "--reason", "Retention ended.", check=True)
 
 
+def disposal_of_a_record_others_refer_to(repo: Repo) -> None:
+    """NCR-002 links to NCR-001 and corrects it; records never change, so after NCR-001's retention it is disposed
+    of with the link still there."""
+    QmsFolder(repo.root, repo.read("qms.yml")).record("NCR-002", "Burr on bracket, corrected", extra={
+        "corrects": "NCR-001", "date": date(2026, 3, 2)}, body="Corrects [NCR-001](NCR-001.md).\n")
+    as_(repo, "quality-manager", "Correct NCR-001")
+    lawful_disposal(repo)
+
+
 def draft_withdrawn(repo: Repo) -> None:
     repo.git("rm", "-q", SOP2)
 
@@ -509,6 +518,8 @@ QUIET = [
     ("a branch approved and merged with a merge commit", branch_merged_with_a_merge_commit, "admin"),
     ("a rebase merge", rebase_merge, "author"),
     ("a lawful disposal", lawful_disposal, "quality-manager"),
+    ("a lawful disposal of a record another links to and corrects", disposal_of_a_record_others_refer_to,
+     "quality-manager"),
     ("a draft never approved, withdrawn", draft_withdrawn, "author"),
     ("obsolete from a later date", obsolete_from_a_later_date, "quality-manager"),
     ("a periodic review by the owner", own_periodic_review, "production-manager"),

@@ -26,7 +26,7 @@ from ..model.redline import html_redline
 from ..model.state import DRAFT, EFFECTIVE, INVALID, OBSOLETE, PENDING
 from ..model.workspace import Workspace
 from ..model.writer import check_new_folder, write_folder
-from .common import add_common, load, today
+from .common import add_common, load, require_history, today
 from .confighistory import rows as config_rows
 from .control import Judged
 from .history import adopted_approvals
@@ -58,7 +58,7 @@ def main(args: argparse.Namespace) -> int:
     from ..mkdocs import edition  # the manual's packages, imported only when a pack is made
 
     root, today_config = load(args)
-    git.require_root(root)
+    require_history(root)
     out = os.path.abspath(os.path.join(args.directory, args.out))
     check_new_folder(out, root, "the audit pack")
     since = today_config.verify_from

@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def main(args: argparse.Namespace) -> int:
     if not (args.staged or args.base):
-        ws, judged = open_workspace(args), []
+        ws, judged = open_workspace(args, shallow=True), []
     else:
         root, config = load(args)
         if is_snapshot(root, today(args)):

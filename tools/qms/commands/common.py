@@ -12,6 +12,7 @@ from ..errors import EXIT_USAGE, QmsError
 from ..gitlog import git, snapshot
 from ..model import clock
 from ..model.config import CONFIG_FILE, Config, load_config
+from ..model.finding import Finding
 from ..model.ledger import Ledger
 from ..model.workspace import Workspace, scan
 from . import control, established
@@ -58,11 +59,23 @@ def today(args: argparse.Namespace) -> date:
     return chosen or clock.today()
 
 
-def open_workspace(args: argparse.Namespace) -> Workspace:
+def open_workspace(args: argparse.Namespace, shallow: bool = False) -> Workspace:
     """Find the root, load qms.yml and read every document and record: as they are in the folder, or, with an
-    --as-of date before today in a Git repository, as they were committed then (gitlog.snapshot)."""
+    --as-of date before today in a Git repository, as they were committed then (gitlog.snapshot). A view whose
+    answer rests on history refuses a shallow clone with QMS137, unless it reports findings (`shallow`)."""
     root = find_root(args.directory)
-    return workspace_on(root, load_config(root), today(args))
+    ws = workspace_on(root, load_config(root), today(args))
+    if not shallow:
+        refuse_shallow(ws)
+    return ws
+
+
+def refuse_shallow(ws: Workspace) -> None:
+    """Refuse to answer from a shallow clone, whose history cannot say what is in force, who was trained on
+    what, or which qms.yml holds: with the finding every view reports (QMS137)."""
+    for finding in ws.findings:
+        if finding.code == "QMS137":
+            raise QmsError(finding.text(), EXIT_USAGE)
 
 
 def is_snapshot(root: str, day: date) -> bool:
@@ -72,10 +85,64 @@ def is_snapshot(root: str, day: date) -> bool:
         and not git.is_shallow(root)
 
 
+def history_findings(root: str) -> list[Finding]:
+    """Whether history can answer for the QMS at `root`, asked the same way by every view: a QMS in a subfolder of
+    a Git repository is refused (git.require_root); a shallow clone is QMS137; outside Git nothing is said (the
+    folder is judged by itself)."""
+    if not git.is_repository(root):
+        return []
+    git.require_root(root)
+    if git.head_or_empty(root) != git.EMPTY_TREE and git.is_shallow(root):
+        return [control.shallow_finding()]
+    return []
+
+
+def require_history(root: str) -> None:
+    """Refuse, with the words every view uses, to answer from anything but the whole history of a repository
+    whose root is the QMS."""
+    git.require_root(root)
+    for finding in history_findings(root):
+        raise QmsError(finding.text(), EXIT_USAGE)
+
+
+def config_in_force(root: str, working: Config) -> tuple[Config, list[Finding]]:
+    """The qms.yml the folder is judged by: the one in force at HEAD (established.py: a change that was not
+    authorised never comes into force), or, where the working qms.yml has changes not committed yet, the working
+    one when your Git identity administers it (the next commit brings it into force, as the hook judges it).
+    With a warning (QMS153) where the working qms.yml says something that is not in force: the error is the
+    change itself (QMS150 in the hook, CI and verify)."""
+    head = git.head_or_empty(root)
+    if head == git.EMPTY_TREE:
+        return working, []
+    in_force = established.at(root, head).config
+    if in_force is None or in_force == working:
+        return working, []
+    committed = git.read_blobs(root, [f"{head}:{CONFIG_FILE}"]).get(f"{head}:{CONFIG_FILE}")
+    with open(os.path.join(root, CONFIG_FILE), "rb") as handle:
+        edited = handle.read() != committed
+    if edited:
+        try:
+            email = git.identity(root)[1]
+        except QmsError:
+            email = ""
+        if email and in_force.may_administer(email):
+            return working, []
+        return in_force, [Finding(CONFIG_FILE, 1, "QMS153", f"the changes to {CONFIG_FILE} not committed yet do not "
+                                  f"come into force: {email or 'your Git identity'} does not administer it, so "
+                                  f"everything is judged by the {CONFIG_FILE} in force",
+                                  "ask an administrator to make the change, or undo it", "warning")]
+    return in_force, [Finding(CONFIG_FILE, 1, "QMS153", f"{CONFIG_FILE} as committed is not in force: a change to it "
+                              "was not made by an administrator (qms config-history and qms verify name the commit, "
+                              f"QMS150), so everything is judged by the {CONFIG_FILE} in force before it",
+                              "revert the change, or have an administrator make it", "warning")]
+
+
 def workspace_on(root: str, config: Config, day: date, history: Ledger | None = None) -> Workspace:
-    """The QMS to judge on `day`: the folder, unless `day` is past and history can say how the QMS stood then.
-    `history`: what history established at HEAD, when the caller has it already (else it is read)."""
-    if is_snapshot(root, day):
+    """The QMS to judge on `day`: the folder, unless `day` is past and history can say how the QMS stood then,
+    judged by the qms.yml in force (config_in_force; `config` is the working one). `history`: what history
+    established at HEAD, when the caller has it already (else it is read)."""
+    problems = history_findings(root)
+    if not problems and is_snapshot(root, day):
         commit = snapshot.commit_on(root, config, day)
         if commit is None:
             return Workspace(root, config, day)
@@ -83,7 +150,11 @@ def workspace_on(root: str, config: Config, day: date, history: Ledger | None = 
         ws = snapshot.workspace_at(root, commit, there.config or config, day, there.ledger)
         print(f"as of {day}: the QMS as committed in {(ws.commit or '')[:12]}, judged on that day", file=sys.stderr)
         return ws
-    return scan(root, config, day, history=control.established_history(root) if history is None else history)
+    if not problems and git.is_repository(root):
+        config, problems = config_in_force(root, config)
+    ws = scan(root, config, day, history=control.established_history(root) if history is None else history)
+    ws.findings.extend(problems)
+    return ws
 
 
 def load(args: argparse.Namespace) -> tuple[str, Config]:

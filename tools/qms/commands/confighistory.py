@@ -9,7 +9,7 @@ import sys
 from ..errors import EXIT_CLEAN
 from ..gitlog import git
 from ..gitlog.trail import ConfigChange, config_changes
-from .common import add_common, load
+from .common import add_common, load, require_history
 from .control import judge_history
 
 EXAMPLE = """examples:
@@ -35,7 +35,7 @@ def rows(changes: list[ConfigChange]) -> list[dict[str, object]]:
 
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
-    git.require_root(root)
+    require_history(root)
     judged = judge_history(root, config, config.verify_from)
     table = rows(config_changes(judged.history.transitions, judged.history.configs, judged.findings))
     if args.format == "json":

@@ -10,7 +10,7 @@ from ..gitlog import index
 from ..gitlog.trail import by_document, document_revisions
 from ..model.redline import field_changes, html_redline, unified
 from ..model.writer import atomic_write
-from .common import add_common, load
+from .common import add_common, load, require_history
 
 EXAMPLE = """examples:
   qms diff SOP-001 2 3
@@ -31,6 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
+    require_history(root)
     history = index.build(root)
     transitions = by_document(history.transitions).get(args.id)
     if not transitions:

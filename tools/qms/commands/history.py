@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterable
 
-from ..errors import EXIT_CLEAN, QmsError
+from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..gitlog import git
 from ..gitlog.trail import VERDICTS, Adopted, by_document, document_revisions, problems_by_entry, revision_rows
 from ..model.config import Config
@@ -42,6 +42,8 @@ def adopted_approvals(root: str, config: Config, transitions: Iterable[Transitio
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
     ws = open_workspace(args)
+    if config.verify_from and git.commit_id(root, config.verify_from) is None:
+        raise QmsError(f"unknown commit '{config.verify_from}' (verify_from in qms.yml)", EXIT_USAGE)
     judged = judge_history(root, ws.config, config.verify_from, ws.commit)
     transitions = by_document(judged.history.transitions).get(args.id)
     if not transitions:

@@ -12,6 +12,8 @@ import sys
 
 from ..errors import EXIT_CLEAN, QmsError
 from ..model.config import RecordType
+from ..model.disposal import LOG_HEADER
+from ..model.document import Record
 from ..model.state import retain_until
 from ..model.workspace import Workspace
 from ..model import clock
@@ -21,7 +23,6 @@ from .new import slug
 from ..model.source import heading_text
 from .writing import actor, add_commit_option, author, commit, editing, guard, now, record, write
 
-LOG_HEADER = ["id", "path", "title", "type", "date", "retain_until", "disposed_at", "name", "email", "reason"]
 NEW_EXAMPLE = """example:
   qms record new nonconformity "Burr on bracket 4711" --form FRM-001
 """
@@ -186,6 +187,11 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
     for path in removed:
         print(f"{path}: removed ({rec.id}, retained until {until})")
     print(f"{DISPOSITION_LOG}: appended disposal of {rec.id} by {person.name} at {at}: {reason}")
+    for item in ws.items():
+        if item.path not in removed and (any(link.resolved in removed for link in item.links)
+                                         or (isinstance(item, Record) and item.corrects == rec.id)):
+            print(f"{item.path}: {item.id} refers to {rec.id}, which is now disposed of: the reference stays, as "
+                  "records never change, and the disposition log accounts for it")
     if args.commit:
         commit(ws, previous, f"Dispose of record {rec.id}",
                {"Disposed-by": f"{person.name} <{person.email}>", "Record": rec.id, "Reason": reason},

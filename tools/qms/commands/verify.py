@@ -11,7 +11,7 @@ from ..gitlog import git
 from ..gitlog.index import HistoryIndex
 from ..gitlog.trail import ConfigChange, config_changes
 from ..model.config import Config
-from .common import add_common, load
+from .common import add_common, history_findings, load
 from .control import judge_history, judge_range
 from .history import adopted_approvals
 
@@ -61,11 +61,12 @@ def main(args: argparse.Namespace) -> int:
     root, config = load(args)
     git.require_root(root)
     since = args.since or config.verify_from
-    if since and git.commit_id(root, since) is None:
+    shallow = history_findings(root)  # QMS137: verify_from may lie beyond what a shallow clone holds
+    if since and not shallow and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (--since or verify_from in qms.yml)", EXIT_USAGE)
     judged = judge_range(root, config, since) if args.since else judge_history(root, config, since)
     findings = sorted(set(judged.findings))
-    notes = [] if args.since else moves(root, config_changes(judged.history.transitions, judged.history.configs,
+    notes = [] if args.since or shallow else moves(root, config_changes(judged.history.transitions, judged.history.configs,
                                                             judged.findings)) + adoptions(root, config, judged.history)
     if args.format == "json":
         json.dump({"findings": [f.as_dict() for f in findings], "commits": judged.acts,

@@ -19,11 +19,11 @@ from ..model.config import Config, Person, load_config
 from ..model.document import Document, Record
 from ..model.finding import Finding
 from ..model.keys import describe
-from ..model.workspace import Workspace, scan
+from ..model.workspace import Workspace
 from ..model.writer import atomic_write, atomic_write_bytes
-from .common import find_root, today
 from . import established
-from .control import established_history, history_ledger, judge_change
+from .common import find_root, refuse_shallow, today, workspace_on
+from .control import history_ledger, judge_change
 
 
 def add_commit_option(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,9 @@ def editing(args: argparse.Namespace) -> Iterator[Workspace]:
     with open(os.path.join(folder, "qms-write.lock"), "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield scan(root, load_config(root), today(args), history=established_history(root))
+            ws = workspace_on(root, load_config(root), today(args))
+            refuse_shallow(ws)
+            yield ws
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 

@@ -14,6 +14,7 @@ from datetime import date
 from ..model.config import Config
 from ..model.document import Document
 from ..model.ledger import Ledger
+from ..model.transition import DISPOSITION_LOG
 from ..model.workspace import DOCUMENTS, RECORDS, Workspace, from_tree
 from . import git, index
 
@@ -46,8 +47,8 @@ def workspace_at(root: str, commit: str, in_force: Config, day: date, ledger: Le
     """The QMS as `commit` holds it (the one committed on `day`: commit_on), judged on `day` by the qms.yml then in
     force, with what history had established there (`ledger`)."""
     entries = git.tree_files(root, commit, (DOCUMENTS, RECORDS))
-    wanted = [blob for path, blob, link, size in entries
-              if path.endswith(".md") and not link and size <= in_force.max_document_bytes]
+    wanted = [blob for path, blob, link, size in entries if not link and (path == DISPOSITION_LOG or (
+              path.endswith(".md") and size <= in_force.max_document_bytes))]
     blobs = git.read_blobs(root, wanted)
     files = [(path, link, size, blobs.get(blob)) for path, blob, link, size in entries]
     ws = from_tree(root, in_force, day, files, history=ledger)

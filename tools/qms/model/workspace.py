@@ -9,13 +9,14 @@ from functools import cached_property
 
 from .config import Config
 from .cache import ParseCache
+from .disposal import Disposal, disposals
 from .document import Document, Loaded, PeriodicReview, Record, parse_document, parse_record
 from .finding import Finding, FindingError
 from .inforce import Period, Standing, periods, standing
 from .ledger import Ledger
 from .source import decode, oversize
 from .state import Assessment, Authority, assess, next_review
-from .transition import entry_key
+from .transition import DISPOSITION_LOG, entry_key
 from .training import Cell
 from .training import assess as assess_training
 
@@ -36,6 +37,7 @@ class Workspace:
     unreadable: set[str] = field(default_factory=set)
     history: Ledger = field(default_factory=Ledger)  # what history established before this folder's state
     commit: str | None = None  # the commit this is the tree of (an "as of" snapshot); None: the folder itself
+    disposition_log: str = ""  # the text of records/disposition-log.csv
     _periods: dict[str, tuple[Document, list[Period]]] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
@@ -58,6 +60,16 @@ class Workspace:
         for record in self.records:
             found.setdefault(record.id, record)
         return found
+
+    @cached_property
+    def disposed(self) -> dict[str, Disposal]:
+        """The files the disposition log shows as disposed of after retention, by path (model.disposal)."""
+        return disposals(self.disposition_log)
+
+    @cached_property
+    def disposed_ids(self) -> set[str]:
+        """The records the disposition log shows as disposed of after retention."""
+        return {disposal.record for disposal in self.disposed.values()}
 
     @cached_property
     def assessments(self) -> dict[str, Assessment]:
@@ -137,7 +149,8 @@ class Workspace:
         present = (self.files - {p for p, t in files.items() if t is None}) | {p for p, t in files.items() if t}
         return Workspace(self.root, self.config, self.today, sorted(documents, key=lambda d: d.path),
                          sorted(records, key=lambda r: r.path), present, findings, set(self.unreadable) - set(files),
-                         self.history)
+                         self.history, disposition_log=(files.get(DISPOSITION_LOG) or "") if DISPOSITION_LOG in files
+                         else self.disposition_log)
 
 
 def scan(root: str, config: Config, today: date, cache: bool = True, history: Ledger | None = None) -> Workspace:
@@ -197,6 +210,8 @@ def from_tree(root: str, config: Config, today: date, files: list[tuple[str, boo
             workspace.unreadable.add(path)
         elif name.endswith(".md") and data is not None:
             workspace.add(path, parse_data(path, data, limit))
+        elif path == DISPOSITION_LOG and data is not None:
+            workspace.disposition_log = data.decode("utf-8", errors="replace")
     workspace.documents.sort(key=lambda doc: doc.path)
     workspace.records.sort(key=lambda record: record.path)
     return workspace
@@ -236,6 +251,9 @@ def _read(workspace: Workspace, entry: os.DirEntry[str], path: str, cache: Parse
         workspace.findings.append(oversize(path, stat.st_size, limit))
         workspace.unreadable.add(path)
         return
+    if path == DISPOSITION_LOG:
+        with open(entry.path, encoding="utf-8", errors="replace", newline="") as handle:
+            workspace.disposition_log = handle.read()
     if not entry.name.endswith(".md"):
         return
     key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, limit)

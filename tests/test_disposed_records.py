@@ -1,0 +1,82 @@
+"""A link from a kept record to a record disposed of lawfully is not an error (records never change, so the link
+cannot be taken out); a link to a record deleted unlawfully, or to a file that never existed, still is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo, findings, starter_repo
+
+AUD1 = "records/audits/AUD-001-internal-audit-of-production-april-2026.md"
+NCR2 = "records/nonconformities/NCR-002-uncalibrated-gauge-in-use.md"
+CAL1 = "records/calibration/CAL-001-micrometer-set-calibration.md"
+LOG = "records/disposition-log.csv"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = starter_repo(tmp_path / "qms", tmp_path / "home")
+    repo.become("quality-manager")
+    return repo
+
+
+def link_errors(repo: Repo, *args: str) -> list[dict[str, object]]:
+    return [f for f in findings(repo, "check", *args) if f["code"] in ("QMS051", "QMS085") and f["severity"] == "error"]
+
+
+def test_records_that_link_to_each_other_can_be_disposed_of(repo: Repo) -> None:
+    """The starter's AUD-001 and NCR-002 link to each other, and CAL-001 to NCR-002: each can go in turn."""
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.at("2040-01-01")  # every starter record is past its retention
+    first = repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"{NCR2}: NCR-002 refers to AUD-001, which is now disposed of" in first.stdout
+    for record_id in ("NCR-002", "CAL-001"):
+        done = repo.qms("dispose", record_id, "--reason", "Retention ended.", "--commit")
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert not (repo.root / AUD1).exists() and not (repo.root / NCR2).exists() and not (repo.root / CAL1).exists()
+    assert link_errors(repo) == []
+    assert [f for f in findings(repo, "check", "--base", start) if f["severity"] == "error"] == []
+    due = repo.qms("records", "--due", check=True).stdout
+    assert "AUD-001" not in due and "NCR-002" not in due and "CAL-001" not in due
+
+
+def test_the_manual_builds_after_the_disposal(repo: Repo, tmp_path: Path) -> None:
+    """The edition runs the same rules: a strict export is not refused by a link to a record disposed of."""
+    repo.at("2040-01-01")
+    repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit", check=True)
+    done = repo.qms("export", str(tmp_path / "edition"))  # refused for the starter's verify_from alone
+    assert "verify_from" in done.stderr and "QMS051" not in done.stdout + done.stderr
+
+
+def test_a_record_deleted_without_disposal_still_breaks_the_link(repo: Repo) -> None:
+    repo.git("rm", "-q", AUD1)
+    repo.commit("Delete AUD-001", no_verify=True)
+    assert [f["path"] for f in link_errors(repo)] == [NCR2]
+
+
+def test_a_disposal_logged_before_retention_ended_still_breaks_the_link(repo: Repo) -> None:
+    """The log itself says the record was removed before its retention ended: that is no lawful disposal."""
+    repo.at("2030-01-01")
+    log = repo.read(LOG) if (repo.root / LOG).exists() else \
+        "id,path,title,type,date,retain_until,disposed_at,name,email,reason\n"
+    repo.git("rm", "-q", AUD1)
+    repo.write(LOG, log + f"AUD-001,{AUD1},Audit,audit,2026-04-14,2032-04-14,2030-01-01T09:00:00Z,Dana Quality,"
+               "quality@example.com,Early.\n")
+    repo.git("add", "-A")
+    staged = findings(repo, "check", "--staged")
+    assert any(f["code"] == "QMS112" for f in staged)
+    assert any(f["code"] == "QMS051" and f["path"] == NCR2 for f in staged)
+    refused = repo.qms("check")
+    assert refused.returncode == 1 and f"{NCR2}:" in refused.stdout and "QMS051" in refused.stdout
+
+
+def test_a_link_to_a_file_that_never_existed_is_still_reported(repo: Repo) -> None:
+    repo.at("2040-01-01")
+    repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit", check=True)
+    repo.write("records/nonconformities/NCR-009-new.md", "---\nid: NCR-009\ntitle: New\ntype: nonconformity\n"
+               "date: 2040-01-01\nowner: quality-manager\nprocedure: SOP-005\n---\n# New\n\n"
+               "See [the audit](../audits/AUD-009-never.md).\n")
+    found = link_errors(repo)
+    assert [f["path"] for f in found] == ["records/nonconformities/NCR-009-new.md"]
