@@ -288,6 +288,13 @@ def training_record_edited(repo: Repo) -> None:
     repo.edit(rel, "read and understood", "read, understood and questioned")
 
 
+def retired_id_with_a_leading_zero(repo: Repo) -> None:
+    repo.become("author")
+    repo.qms("withdraw", "SOP-002", "--reason", "Not needed.", "--commit", check=True)
+    text = repo.git("show", f"HEAD~1:{SOP2}").stdout
+    repo.write("procedures/sop/SOP-0002-calibration.md", text.replace("SOP-002", "SOP-0002"))
+
+
 FIRES = [
     Case("author obsoletes their own revision", author_obsoletes_own_revision, "quality-manager", "QMS121",
          "FRM-001"),
@@ -328,6 +335,8 @@ FIRES = [
          ("train", "SOP-002")),
     Case("training record edited after it was committed", training_record_edited, "production-manager", "QMS110",
          "TRN-001"),
+    Case("a withdrawn draft's id reused with an extra leading zero", retired_id_with_a_leading_zero, "author",
+         "QMS104", "SOP-0002"),
 ]
 
 
@@ -443,6 +452,11 @@ def trainer_attests(repo: Repo) -> None:
     repo.qms("train", "SOP-001", "--trainee", "author@example.com", "--method", "on-the-job", check=True)
 
 
+def numbered_past_the_width(repo: Repo) -> None:
+    QmsFolder(repo.root, (repo.root / "qms.yml").read_text()).document("SOP-1000", "Welding", status="draft",
+                                                                        effective=None)
+
+
 QUIET = [
     ("a rename inside procedures/", rename, "author"),
     ("a revision approved by others", approved_by_others, "quality-manager"),
@@ -454,6 +468,7 @@ QUIET = [
     ("a periodic review by the owner", own_periodic_review, "production-manager"),
     ("read and understood by the trainee", own_read_and_understood, "production-manager"),
     ("training attested by a trainer", trainer_attests, "quality-manager"),
+    ("an id whose number needs more digits than the width", numbered_past_the_width, "author"),
 ]
 
 

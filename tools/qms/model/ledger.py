@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from .config import Config
 from .document import Document, Record
+from .ids import identity
 from .inforce import Release, same_release
 from .training import Evidence, Problem, problems
 from .transition import Kind, Transition, added_entries, entry_key, wrote_content
@@ -42,6 +43,12 @@ class Ledger:
     def ids_used(self) -> set[str]:
         """Every document id history has seen, in use or retired: none is ever given to another document."""
         return {doc_id for doc_id, _authored in self.first_seen} | set(self.retired)
+
+    def retired_as(self, doc_id: str) -> str | None:
+        """The last path of the deleted document whose id `doc_id` is (leading zeros aside: WI-0004 is WI-004)."""
+        if doc_id in self.retired:
+            return self.retired[doc_id]
+        return next((path for old, path in self.retired.items() if identity(old) == identity(doc_id)), None)
 
     def content_since(self, doc: Document) -> datetime | None:
         """When the content of `doc` (without its effective date) was first committed, if it was."""
