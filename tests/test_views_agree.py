@@ -337,6 +337,8 @@ FIRES = [
          "TRN-001"),
     Case("a withdrawn draft's id reused with an extra leading zero", retired_id_with_a_leading_zero, "author",
          "QMS104", "SOP-0002"),
+    Case("a draft written in Git after verify_from adopted by hand", lambda repo: adoption_of_a_draft_written_in_git(
+        repo), "admin", "QMS175", "SOP-003"),
 ]
 
 
@@ -555,14 +557,16 @@ ADOPTING = ("--approval", "SOP-003:production@example.com:production-manager:202
             "--effective", "SOP-003:2024-03-15")
 
 
-def import_welding(repo: Repo) -> None:
-    """The author imports a welding procedure approved on paper in 2024, as a draft, and commits it."""
+def import_welding(repo: Repo, commit: bool = True) -> None:
+    """The author imports a welding procedure approved on paper in 2024, as a draft, and commits it (or leaves it
+    for the adoption to bring in)."""
     source = repo.home / "old" / "welding.md"
     source.parent.mkdir(exist_ok=True)
     source.write_text("# Welding\n\n## Purpose\n\nHow welds are made and checked.\n")
     repo.become("author")
     repo.qms("import", str(source), check=True)
-    repo.commit("Import the welding procedure")
+    if commit:
+        repo.commit("Import the welding procedure")
 
 
 def at_the_start(repo: Repo) -> None:
@@ -571,7 +575,13 @@ def at_the_start(repo: Repo) -> None:
 
 def after_verify_from(repo: Repo) -> None:
     """verify_from names the commit the baseline came in with; then SOP-001 is revised and approved in Git by its
-    approvers, genuinely, before the welding procedure is imported."""
+    approvers, genuinely, before the welding procedure is imported, for the adoption to bring in."""
+    verified_in_git(repo)
+    import_welding(repo, commit=False)
+
+
+def verified_in_git(repo: Repo) -> None:
+    """verify_from names the commit the baseline came in with; SOP-001 is then revised and approved in Git."""
     adopted = repo.git("rev-parse", "adopted").stdout.strip()
     repo.become("admin")
     repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {adopted}\n")
@@ -580,7 +590,22 @@ def after_verify_from(repo: Repo) -> None:
     revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
     approve(repo, "production-manager", "SOP-001", "2026-04-01")
     approve(repo, "quality-manager", "SOP-001")
-    import_welding(repo)
+
+
+def adoption_of_a_draft_written_in_git(repo: Repo) -> None:
+    """After verify_from, SOP-003 is committed as a draft in Git; then an administrator "adopts" it by hand, with
+    approvals dated before it existed (the change qms adopt makes, which it refuses to make here)."""
+    verified_in_git(repo)
+    import_welding(repo, commit=False)
+    draft = repo.read(SOP3)
+    repo.become("admin")
+    repo.qms("adopt", *ADOPTING, check=True)
+    adopted, config = repo.read(SOP3), repo.read("qms.yml")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write(SOP3, draft)
+    as_(repo, "author", "Write the welding procedure")
+    repo.write(SOP3, adopted)
+    repo.write("qms.yml", config)
 
 
 @dataclass(frozen=True)
