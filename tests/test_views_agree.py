@@ -295,6 +295,18 @@ def retired_id_with_a_leading_zero(repo: Repo) -> None:
     repo.write("procedures/sop/SOP-0002-calibration.md", text.replace("SOP-002", "SOP-0002"))
 
 
+def manual_plugin_turned_off(repo: Repo) -> None:
+    """The administrator puts mkdocs.yml under control (qms.yml controlled); a writer then drops the qms plugin,
+    which keeps drafts and obsolete documents out of the manual."""
+    repo.become("admin")
+    repo.write("mkdocs.yml", "site_name: Test QMS\ndocs_dir: procedures\nplugins:\n  - search\n  - qms\n")
+    repo.write("qms.yml", repo.read("qms.yml") + "controlled: [mkdocs.yml, .pre-commit-config.yaml]\n")
+    repo.git("add", "-A")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Control the manual", "-m",
+             "Config-Change: mkdocs.yml and the hook configuration change only by an administrator")
+    repo.edit("mkdocs.yml", "  - qms\n", "")
+
+
 FIRES = [
     Case("author obsoletes their own revision", author_obsoletes_own_revision, "quality-manager", "QMS121",
          "FRM-001"),
@@ -337,6 +349,7 @@ FIRES = [
          "TRN-001"),
     Case("a withdrawn draft's id reused with an extra leading zero", retired_id_with_a_leading_zero, "author",
          "QMS104", "SOP-0002"),
+    Case("the manual's plugin turned off by a writer", manual_plugin_turned_off, "author", "QMS150", "mkdocs.yml"),
     Case("a draft written in Git after verify_from adopted by hand", lambda repo: adoption_of_a_draft_written_in_git(
         repo), "admin", "QMS175", "SOP-003"),
 ]
@@ -454,6 +467,18 @@ def trainer_attests(repo: Repo) -> None:
     repo.qms("train", "SOP-001", "--trainee", "author@example.com", "--method", "on-the-job", check=True)
 
 
+def uncontrolled_file_changed(repo: Repo) -> None:
+    """mkdocs.yml changed by a writer before qms.yml controls it, and a file it does not control after."""
+    repo.become("author")
+    repo.write("mkdocs.yml", "site_name: Test QMS\nplugins:\n  - search\n")
+    as_(repo, "author", "A manual")
+    repo.become("admin")
+    repo.write("qms.yml", repo.read("qms.yml") + "controlled: [mkdocs.yml]\n")
+    repo.git("add", "-A")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Control the manual", "-m", "Config-Change: the manual")
+    repo.write("Makefile", "manual:\n\tmkdocs build\n")
+
+
 def numbered_past_the_width(repo: Repo) -> None:
     QmsFolder(repo.root, (repo.root / "qms.yml").read_text()).document("SOP-1000", "Welding", status="draft",
                                                                         effective=None)
@@ -471,6 +496,7 @@ QUIET = [
     ("read and understood by the trainee", own_read_and_understood, "production-manager"),
     ("training attested by a trainer", trainer_attests, "quality-manager"),
     ("an id whose number needs more digits than the width", numbered_past_the_width, "author"),
+    ("files changed before qms.yml controls them, or that it does not control", uncontrolled_file_changed, "author"),
 ]
 
 

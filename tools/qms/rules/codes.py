@@ -71,8 +71,9 @@ CODES: dict[str, str] = {
     "QMS090": "no qms.yml",
     "QMS091": "qms.yml is inconsistent (unknown roles or types, prefixes, folders, clauses, signing keys)",
     "QMS092": "qms.yml names no administering role, so anyone named under a role may change it (warning)",
-    "QMS150": "qms.yml changed by someone without an administering role under the qms.yml in force before the change",
-    "QMS151": "commit changing qms.yml has no `Config-Change:` trailer saying what changed and why",
+    "QMS150": "qms.yml, or a file it controls (`controlled`: mkdocs.yml, the hooks, CI), changed by someone without an "
+              "administering role under the qms.yml in force before the change",
+    "QMS151": "commit changing qms.yml, or a file it controls, has no `Config-Change:` trailer saying what changed and why",
     "QMS152": "qms.yml deleted, or committed in a form that cannot be read",
     "QMS160": "CODEOWNERS written by qms codeowners no longer matches qms.yml and the documents (warning)",
     "QMS170": "template text never filled in (`<enter ...>`, `[insert ...]`, `To be written.`, `TBD`): warning in a draft, error once approved or being approved",
