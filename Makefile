@@ -32,7 +32,8 @@ test: $(STAMP) chromium
 chromium:
 	@bash tools/setup/ensure-chromium.sh
 
-# The controlled PDFs (WeasyPrint) need Pango and fonts; installed with apt-get when missing (tools/setup/ensure-pdf.sh).
+# The controlled PDFs need headless Chromium (each document's), Pango (WeasyPrint: the whole manual) and fonts;
+# installed with apt-get when missing (tools/setup/ensure-pdf.sh).
 pdf-libraries:
 	@bash tools/setup/ensure-pdf.sh
 

@@ -49,6 +49,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     qms.document("SOP-004", "Painting", revision=2, effective=FUTURE,
                  body="# Painting\n\nPaint axolotlFUTURE.\n")
     repo.commit("Revise SOP-003 and SOP-004; draft SOP-007")
+    carried = repo.git("rev-parse", "HEAD").stdout.strip()  # history written by hand, carried over as it stands
+    repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {carried}\n")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify from here", "-m", "Config-Change: adopted as is")
     return repo
 
 

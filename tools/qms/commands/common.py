@@ -14,7 +14,7 @@ from ..model import clock
 from ..model.config import CONFIG_FILE, Config, load_config
 from ..model.ledger import Ledger
 from ..model.workspace import Workspace, scan
-from . import control
+from . import control, established
 
 
 def find_root(start: str) -> str:
@@ -76,7 +76,11 @@ def workspace_on(root: str, config: Config, day: date, history: Ledger | None = 
     """The QMS to judge on `day`: the folder, unless `day` is past and history can say how the QMS stood then.
     `history`: what history established at HEAD, when the caller has it already (else it is read)."""
     if is_snapshot(root, day):
-        ws = snapshot.workspace_on(root, config, day)
+        commit = snapshot.commit_on(root, config, day)
+        if commit is None:
+            return Workspace(root, config, day)
+        there = established.at(root, commit)
+        ws = snapshot.workspace_at(root, commit, there.config or config, day, there.ledger)
         print(f"as of {day}: the QMS as committed in {(ws.commit or '')[:12]}, judged on that day", file=sys.stderr)
         return ws
     return scan(root, config, day, history=control.established_history(root) if history is None else history)

@@ -128,6 +128,11 @@ def _parse_log(index: HistoryIndex, raw: str, others: dict[str, list[tuple[str, 
         index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce, dates[sha], message,
                               parent_committed_at=dates.get(parent_list[0]) if parent_list else None))
         index.diffs[sha] = diffs
+    outside = {act.parents[0] for act in index.acts if act.parents and act.parents[0] not in dates}
+    if outside:  # the first commits of a range: their parents' dates, read from Git (none at a shallow edge)
+        dates.update(git.commit_times(index.root, sorted(outside)))
+        index.acts = [replace(act, parent_committed_at=dates.get(act.parents[0]))
+                      if act.parents and act.parents[0] in outside else act for act in index.acts]
     return parents
 
 

@@ -38,10 +38,10 @@ class Workspace:
     commit: str | None = None  # the commit this is the tree of (an "as of" snapshot); None: the folder itself
     _periods: dict[str, tuple[Document, list[Period]]] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def authority(self) -> Authority:
         """The qms.yml each committed signature is judged by (see state.approval_problems)."""
-        return self.history.signed_under
+        return self.history.authority
 
     @cached_property
     def by_id(self) -> dict[str, Document]:

@@ -1,11 +1,14 @@
-"""What history has established at HEAD: the ledger and the configuration in force, kept in .git and extended
-by the commits added since.
+"""What history has established at a commit: the ledger and the configuration in force, kept in .git and
+extended by the commits added since.
 
-Both depend on history alone (each act carries its own configuration), so what was saved for a commit stays true
-for as long as that commit is an ancestor of HEAD: new commits are read and applied, never all of history again.
-After a rebase or reset, or a merge of commits whose parents the saved state does not cover, it is rebuilt.
-A few commits are kept: HEAD's, and the starts of the ranges CI judges (a branch's merge-base), so that judging a
-branch reads the branch alone.
+The ledger is made by the one walk of the change rules (rules.change.walk): every commit after the verify_from in
+force is judged as it is applied, and the signatures the rules refuse (rules.change.REFUSALS) are kept in it, so
+that a signature history refused never makes a document effective in any view. Both depend on history alone (each
+act carries its own configuration), so what was saved for a commit stays true for as long as that commit is an
+ancestor of HEAD and verify_from stays where it was: new commits are read and applied, never all of history again.
+After a rebase or reset, a move of verify_from, or a merge of commits whose parents the saved state does not cover,
+it is rebuilt. A few commits are kept: HEAD's, and the starts of the ranges CI judges (a branch's merge-base), so
+that judging a branch reads the branch alone.
 """
 
 from __future__ import annotations
@@ -13,21 +16,27 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..model import cache
+from collections.abc import Callable
+
+from ..gitlog import git, index
+from ..model import cache, clock
 from ..model.config import Config
 from ..model.ledger import Ledger
-from . import git, index
+from ..model.transition import Act
+from ..rules.change import walk
 
 _CACHE_NAME = "qms-ledgers"
 
 
 @dataclass(frozen=True)
 class Established:
-    """The ledger after a commit, and the configuration in force there (None before any qms.yml)."""
+    """The ledger after a commit, the configuration in force there (None before any qms.yml), and the commit its
+    verify_from names (verify_commit: "" for none, None for one this repository does not hold)."""
 
     head: str
     ledger: Ledger
     config: Config | None
+    verify_from: str | None = ""
 
 
 _memo: dict[tuple[str, str], Established] = {}
@@ -40,6 +49,32 @@ def at(root: str, head: str) -> Established:
     if found is None:
         found = _memo[(root, head)] = _load(root, head)
     return found
+
+
+def config_at(root: str) -> Callable[[str], Config | None]:
+    """The configuration in force at a commit of the repository at `root`."""
+    return lambda head: at(root, head).config
+
+
+def counted(root: str, head: str, config: Config | None, exclude: tuple[str, ...] = ()) -> Callable[[Act], bool]:
+    """Which acts up to `head` (leaving out those reachable from `exclude`) are judged for the ledger: those after
+    the verify_from of `config` (the configuration in force at `head`; where it names none, after the first
+    commit, which adopted the QMS: gitlog.snapshot.adoption), made under a qms.yml. Before, history is carried
+    over as it stood, its signatures taken as stated."""
+    start = verify_commit(root, config)
+    if start is None:
+        return lambda act: False
+    carried = (start,) if start else tuple(git.root_commits(root))
+    after = git.commits_outside(root, head, (*carried, *exclude))
+    return lambda act: act.sha in after and act.config is not None
+
+
+def verify_commit(root: str, config: Config | None) -> str | None:
+    """The commit verify_from names in `config` ("" where it names none, None where it names a commit this
+    repository does not hold: nothing is judged, as qms verify refuses to start)."""
+    if config is None or not config.verify_from:
+        return ""
+    return git.commit_id(root, config.verify_from)
 
 
 def own(root: str, head: str) -> Established:
@@ -61,24 +96,25 @@ def _load(root: str, head: str, start: bool = False) -> Established:
             saved = store.get(earlier)
             if saved is None:
                 continue
-            history = index.build(root, heads=(head,), exclude=(earlier,), boundary={earlier: saved.config})
-            if history.complete:
-                found = _apply(saved.ledger, history, head)
+            history = index.build(root, signatures=True, heads=(head,), exclude=(earlier,),
+                                  boundary={earlier: saved.config})
+            if history.complete and verify_commit(root, history.configs.get(head)) == saved.verify_from:
+                found = _apply(root, saved.ledger, history, head, (earlier,))
                 if not store.is_start(earlier):  # a range's start stays; any other is superseded by `head`
                     store.drop(earlier)
                 break
     if found is None:
-        found = _apply(Ledger(), index.build(root, heads=(head,)), head)
+        found = _apply(root, Ledger(), index.build(root, signatures=True, heads=(head,)), head, ())
     store.put(found, start)
     return found
 
 
 def keep(root: str, head: str, ledger: Ledger, config: Config | None) -> None:
-    """Keep `ledger`, made by a walk of history up to `head` (a commit id), as what history establishes there, so
-    that the next command at `head` reads it instead of walking again."""
+    """Keep `ledger`, made by a walk of history up to `head` (a commit id) that counted the acts `counted` counts,
+    as what history establishes there, so that the next command at `head` reads it instead of walking again."""
     store = _Store(root)
     if not store.has(head):
-        store.put(Established(head, ledger, config), False)
+        store.put(Established(head, ledger, config, verify_commit(root, config)), False)
 
 
 class _Store:
@@ -148,7 +184,8 @@ class _Store:
                 pass
 
 
-def _apply(ledger: Ledger, history: index.HistoryIndex, head: str) -> Established:
-    for transition in history.transitions:
-        ledger.apply(transition)
-    return Established(head, ledger, history.configs.get(head))
+def _apply(root: str, ledger: Ledger, history: index.HistoryIndex, head: str, exclude: tuple[str, ...]) -> Established:
+    config = history.configs.get(head)
+    _findings, ledger = walk(history.transitions, config, clock.now(), lambda act: False, ledger,
+                             counted(root, head, config, exclude))
+    return Established(head, ledger, config, verify_commit(root, config))
