@@ -116,13 +116,15 @@ def test_the_manual_publishes_the_adopted_document(imported: tuple[Repo, Path]) 
     assert any(entry["id"] == "SOP-003" for entry in manifest["documents"])
 
 
-def import_brazing(repo: Repo) -> None:
-    """The author imports a second procedure approved on paper, SOP-004, and commits it."""
+def import_brazing(repo: Repo, commit: bool = False) -> None:
+    """The author imports a second procedure approved on paper, SOP-004, for the adoption to bring in (or commits
+    it as a draft first)."""
     repo.become("author")
     (repo.root / "later.md").write_text(WELD.replace("Welding", "Brazing"))
     repo.qms("import", str(repo.root / "later.md"), check=True)
     (repo.root / "later.md").unlink()
-    repo.commit("Import the brazing procedure")
+    if commit:
+        repo.commit("Import the brazing procedure")
 
 
 BRAZING = ("--approval", "SOP-004:production@example.com:production-manager:2024-03-01",
@@ -171,6 +173,34 @@ def test_adoption_never_relabels_approvals_history_verifies(imported: tuple[Repo
     assert [a["verdict"] for a in history["revisions"][-1]["approvals"]] == ["recorded", "recorded"]
     history = json.loads(repo.qms("history", "SOP-004", "--format", "json", check=True).stdout)
     assert [a["verdict"] for a in history["revisions"][0]["approvals"]] == ["adopted", "adopted"]
+
+
+@pytest.mark.parametrize("verified", [False, True], ids=["after verify_from", "verify_from unset"])
+def test_a_draft_committed_in_git_while_it_is_verified_is_not_adopted(imported: tuple[Repo, Path],
+                                                                      verified: bool) -> None:
+    """A document history first saw after verify_from (or, with verify_from unset, anywhere in verified history)
+    was written in Git: qms adopt refuses it before writing anything, naming the commit; the same document brought
+    in by the adoption itself is adopted."""
+    repo, facts = imported
+    repo.become("admin")
+    if verified:
+        revise(repo, "Quarantine it.", "Quarantine first.")
+        approve_all(repo, "2026-04-01")
+    else:
+        repo.qms("adopt", "--facts", str(facts), check=True)  # verify_from is set now
+    import_brazing(repo, commit=True)
+    first = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
+    repo.become("admin")
+    tree, head = repo.status(), repo.git("rev-parse", "HEAD").stdout
+    refused = repo.qms("adopt", *BRAZING)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert f"QMS175 SOP-004 cannot be adopted: history first saw it in commit {first}" in refused.stderr
+    assert repo.status() == tree and repo.git("rev-parse", "HEAD").stdout == head
+    repo.git("reset", "-q", "--mixed", "HEAD~1")  # the draft was never committed: the adoption brings it in
+    done = repo.qms("adopt", *BRAZING)
+    assert done.returncode == 0, done.stdout + done.stderr
+    verify = json.loads(repo.qms("verify", "--format", "json").stdout)
+    assert not [f for f in verify["findings"] if f["code"] == "QMS175" or f["doc"] == "SOP-004"]
 
 
 def test_facts_on_the_command_line_make_the_same_adoption(imported: tuple[Repo, Path]) -> None:

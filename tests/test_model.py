@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from qms.model import revision
+from qms.model import ids, revision
 from qms.model.finding import FindingError
 from qms.model.fingerprint import fingerprint
 from qms.model.state import add_months
@@ -91,3 +91,16 @@ def test_add_months_clamps_to_month_end() -> None:
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2026, 11, 15), 2) == date(2027, 1, 15)
+
+
+@pytest.mark.parametrize("item_id,width,canonical", [
+    ("WI-004", 3, True), ("WI-1000", 3, True), ("WI-0004", 4, True), ("WI-0004", 3, False),
+    ("WI-04", 3, False), ("WI-01000", 3, False), ("WI-000", 3, True), ("WI4", 3, False),
+])
+def test_an_id_has_one_canonical_form_per_number(item_id: str, width: int, canonical: bool) -> None:
+    assert ids.is_canonical(item_id, width) is canonical
+
+
+def test_ids_that_differ_only_in_leading_zeros_are_the_same_id() -> None:
+    assert ids.identity("WI-0004") == ids.identity("WI-004") == ids.identity("WI-4")
+    assert ids.identity("WI-004") != ids.identity("WI-040") and ids.identity("WI-004") != ids.identity("SOP-004")

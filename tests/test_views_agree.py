@@ -288,6 +288,25 @@ def training_record_edited(repo: Repo) -> None:
     repo.edit(rel, "read and understood", "read, understood and questioned")
 
 
+def retired_id_with_a_leading_zero(repo: Repo) -> None:
+    repo.become("author")
+    repo.qms("withdraw", "SOP-002", "--reason", "Not needed.", "--commit", check=True)
+    text = repo.git("show", f"HEAD~1:{SOP2}").stdout
+    repo.write("procedures/sop/SOP-0002-calibration.md", text.replace("SOP-002", "SOP-0002"))
+
+
+def manual_plugin_turned_off(repo: Repo) -> None:
+    """The administrator puts mkdocs.yml under control (qms.yml controlled); a writer then drops the qms plugin,
+    which keeps drafts and obsolete documents out of the manual."""
+    repo.become("admin")
+    repo.write("mkdocs.yml", "site_name: Test QMS\ndocs_dir: procedures\nplugins:\n  - search\n  - qms\n")
+    repo.write("qms.yml", repo.read("qms.yml") + "controlled: [mkdocs.yml, .pre-commit-config.yaml]\n")
+    repo.git("add", "-A")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Control the manual", "-m",
+             "Config-Change: mkdocs.yml and the hook configuration change only by an administrator")
+    repo.edit("mkdocs.yml", "  - qms\n", "")
+
+
 FIRES = [
     Case("author obsoletes their own revision", author_obsoletes_own_revision, "quality-manager", "QMS121",
          "FRM-001"),
@@ -328,6 +347,11 @@ FIRES = [
          ("train", "SOP-002")),
     Case("training record edited after it was committed", training_record_edited, "production-manager", "QMS110",
          "TRN-001"),
+    Case("a withdrawn draft's id reused with an extra leading zero", retired_id_with_a_leading_zero, "author",
+         "QMS104", "SOP-0002"),
+    Case("the manual's plugin turned off by a writer", manual_plugin_turned_off, "author", "QMS150", "mkdocs.yml"),
+    Case("a draft written in Git after verify_from adopted by hand", lambda repo: adoption_of_a_draft_written_in_git(
+        repo), "admin", "QMS175", "SOP-003"),
 ]
 
 
@@ -512,6 +536,23 @@ def trainer_attests(repo: Repo) -> None:
     repo.qms("train", "SOP-001", "--trainee", "author@example.com", "--method", "on-the-job", check=True)
 
 
+def uncontrolled_file_changed(repo: Repo) -> None:
+    """mkdocs.yml changed by a writer before qms.yml controls it, and a file it does not control after."""
+    repo.become("author")
+    repo.write("mkdocs.yml", "site_name: Test QMS\nplugins:\n  - search\n")
+    as_(repo, "author", "A manual")
+    repo.become("admin")
+    repo.write("qms.yml", repo.read("qms.yml") + "controlled: [mkdocs.yml]\n")
+    repo.git("add", "-A")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Control the manual", "-m", "Config-Change: the manual")
+    repo.write("Makefile", "manual:\n\tmkdocs build\n")
+
+
+def numbered_past_the_width(repo: Repo) -> None:
+    QmsFolder(repo.root, (repo.root / "qms.yml").read_text()).document("SOP-1000", "Welding", status="draft",
+                                                                        effective=None)
+
+
 QUIET = [
     ("a rename inside procedures/", rename, "author"),
     ("a revision approved by others", approved_by_others, "quality-manager"),
@@ -525,6 +566,8 @@ QUIET = [
     ("a periodic review by the owner", own_periodic_review, "production-manager"),
     ("read and understood by the trainee", own_read_and_understood, "production-manager"),
     ("training attested by a trainer", trainer_attests, "quality-manager"),
+    ("an id whose number needs more digits than the width", numbered_past_the_width, "author"),
+    ("files changed before qms.yml controls them, or that it does not control", uncontrolled_file_changed, "author"),
 ]
 
 
@@ -611,14 +654,16 @@ ADOPTING = ("--approval", "SOP-003:production@example.com:production-manager:202
             "--effective", "SOP-003:2024-03-15")
 
 
-def import_welding(repo: Repo) -> None:
-    """The author imports a welding procedure approved on paper in 2024, as a draft, and commits it."""
+def import_welding(repo: Repo, commit: bool = True) -> None:
+    """The author imports a welding procedure approved on paper in 2024, as a draft, and commits it (or leaves it
+    for the adoption to bring in)."""
     source = repo.home / "old" / "welding.md"
     source.parent.mkdir(exist_ok=True)
     source.write_text("# Welding\n\n## Purpose\n\nHow welds are made and checked.\n")
     repo.become("author")
     repo.qms("import", str(source), check=True)
-    repo.commit("Import the welding procedure")
+    if commit:
+        repo.commit("Import the welding procedure")
 
 
 def at_the_start(repo: Repo) -> None:
@@ -627,7 +672,13 @@ def at_the_start(repo: Repo) -> None:
 
 def after_verify_from(repo: Repo) -> None:
     """verify_from names the commit the baseline came in with; then SOP-001 is revised and approved in Git by its
-    approvers, genuinely, before the welding procedure is imported."""
+    approvers, genuinely, before the welding procedure is imported, for the adoption to bring in."""
+    verified_in_git(repo)
+    import_welding(repo, commit=False)
+
+
+def verified_in_git(repo: Repo) -> None:
+    """verify_from names the commit the baseline came in with; SOP-001 is then revised and approved in Git."""
     adopted = repo.git("rev-parse", "adopted").stdout.strip()
     repo.become("admin")
     repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {adopted}\n")
@@ -636,7 +687,22 @@ def after_verify_from(repo: Repo) -> None:
     revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
     approve(repo, "production-manager", "SOP-001", "2026-04-01")
     approve(repo, "quality-manager", "SOP-001")
-    import_welding(repo)
+
+
+def adoption_of_a_draft_written_in_git(repo: Repo) -> None:
+    """After verify_from, SOP-003 is committed as a draft in Git; then an administrator "adopts" it by hand, with
+    approvals dated before it existed (the change qms adopt makes, which it refuses to make here)."""
+    verified_in_git(repo)
+    import_welding(repo, commit=False)
+    draft = repo.read(SOP3)
+    repo.become("admin")
+    repo.qms("adopt", *ADOPTING, check=True)
+    adopted, config = repo.read(SOP3), repo.read("qms.yml")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write(SOP3, draft)
+    as_(repo, "author", "Write the welding procedure")
+    repo.write(SOP3, adopted)
+    repo.write("qms.yml", config)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def plan(count: int) -> list[tuple[str, str, str, str]]:
     rows = []
     for index in range(count):
         doc_type, prefix, folder = TYPES[index % len(TYPES)]
-        rows.append((doc_type, f"{prefix}-{index // len(TYPES) + 1:04d}", folder, f"Synthetic {doc_type} {index + 1}"))
+        rows.append((doc_type, f"{prefix}-{index // len(TYPES) + 1:03d}", folder, f"Synthetic {doc_type} {index + 1}"))
     return rows
 
 

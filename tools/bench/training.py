@@ -56,9 +56,9 @@ def make(root: str, docs: int, project: str, with_records: bool) -> None:
         for doc in trained:
             number += 1
             print_ = fingerprint(doc.id, doc.title, doc.type, str(doc.revision), doc.effective, doc.body)
-            with open(os.path.join(folder, f"TRN-{number:05d}.md"), "w", encoding="utf-8") as handle:
-                handle.write(f"---\nid: TRN-{number:05d}\ntitle: \"Read and understood: {doc.id}\"\ntype: training\n"
-                             "date: 2026-09-01\nowner: quality-manager\nprocedure: SOP-0001\ntraining:\n"
+            with open(os.path.join(folder, f"TRN-{number:03d}.md"), "w", encoding="utf-8") as handle:
+                handle.write(f"---\nid: TRN-{number:03d}\ntitle: \"Read and understood: {doc.id}\"\ntype: training\n"
+                             "date: 2026-09-01\nowner: quality-manager\nprocedure: SOP-001\ntraining:\n"
                              f"  document: {doc.id}\n  revision: {doc.revision}\n  fingerprint: \"{print_}\"\n"
                              f"  method: read-and-understood\n  trainee: {{name: Staff {person}, email: {email}}}\n"
                              f"---\n# Read and understood: {doc.id}\n\nRead and understood.\n")

@@ -22,6 +22,7 @@ from ..model.fingerprint import fingerprint
 from ..model.state import required_roles
 from ..model.transition import ADOPTION_TRAILER, CONFIG_TRAILER
 from ..model.workspace import Workspace
+from ..rules.change.adoptions import ADOPT_HINT, written_in_git
 from ..model.writer import edited_front_matter, edited_yaml
 from .common import add_common
 from .control import judge_history
@@ -70,10 +71,11 @@ def _adopt(args: argparse.Namespace, ws: Workspace) -> int:
         raise QmsError(f"{person.name} holds no administering role ({', '.join(ws.config.administrators or ())}): "
                        "adoption is a change to qms.yml, which only an administrator may make", EXIT_USAGE)
     facts, problems = _stated(args)
+    start = _start(ws, head) if facts else None
     files: dict[str, str | None] = {}
     trailers = []
     for fact in facts:
-        found = _problems(ws, fact)
+        found = _problems(ws, fact, start or ws.config.verify_from)
         problems += found
         if not found:
             doc = ws.by_id[fact.doc_id]
@@ -82,7 +84,6 @@ def _adopt(args: argparse.Namespace, ws: Workspace) -> int:
     if problems:
         raise QmsError("refused, and nothing was written: the adoption facts cannot be used:\n"
                        + "\n".join(f.text() for f in problems), EXIT_USAGE)
-    start = _start(ws, head)
     ids = [fact.doc_id for fact in facts]
     files[CONFIG_FILE] = edited_yaml(os.path.join(ws.root, CONFIG_FILE), lambda data: _record(data, ids, start))
     must_sign = guard(ws, person, files, committing=True)
@@ -124,9 +125,10 @@ def _stated(args: argparse.Namespace) -> tuple[list[Facts], list[Finding]]:
     return adoption.from_options(args.approval, args.effective, clock.now())
 
 
-def _problems(ws: Workspace, fact: Facts) -> list[Finding]:
-    """What stops the facts from approving the document: it must be a draft never approved, its approvers listed
-    in qms.yml, and every role its type requires named (the rules judge the rest, before anything is written)."""
+def _problems(ws: Workspace, fact: Facts, verify_from: str | None) -> list[Finding]:
+    """What stops the facts from approving the document: it must be a draft never approved and not written in Git
+    (`verify_from`: where verification starts once adopted), its approvers listed in qms.yml, and every role its
+    type requires named (the rules judge the rest, before anything is written)."""
     doc = ws.by_id.get(fact.doc_id)
     where = (fact.path, fact.line)
     if doc is None:
@@ -143,6 +145,9 @@ def _problems(ws: Workspace, fact: Facts) -> list[Finding]:
     if doc.id in ws.config.adopted or doc.id in ws.history.ever_approved:
         return [adoption.problem(*where, f"{doc.id} was {'adopted' if doc.id in ws.config.adopted else 'approved'} "
                                  "before", "its later revisions are approved in Git, with qms approve")]
+    first = ws.history.written_in_git(doc.id, verify_from)
+    if first is not None:
+        return [adoption.problem(*where, written_in_git(doc.id, first), ADOPT_HINT)]
     found = [adoption.problem(item.path, item.line, f"{item.email} is not listed in qms.yml",
                               "an administrator lists the approver under the role they held before adopting (a "
                               "person who has left may stay listed)")

@@ -59,6 +59,10 @@ def _pair(act: Act, changes: list[Change], versions: dict[str, Item | None],
                                     before_text=texts.get(change.old_blob or "", ""),
                                     after_text=texts.get(change.new_blob or "", "")))
             continue
+        if not change.path.startswith(("procedures/", "records/")):  # a file qms.yml controls (gitlog.index)
+            found.append(Transition(act, Kind.CONTROLLED, change.path, change.path if change.old_blob else None,
+                                    change.path if change.new_blob else None, None, None))
+            continue
         kind = Kind.DOCUMENT if change.path.startswith("procedures/") else Kind.RECORD
         if not change.path.endswith(".md"):
             if kind is Kind.RECORD:  # an attachment: immutable like its record

@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cached_property
 
 from ..model import cache
-from ..model.config import CONFIG_FILE, Config, ConfigError, parse_config
+from ..model.config import CONFIG_FILE, Config, ConfigError, controlled, parse_config
 from ..model.document import Document, Record, parse_bytes
 from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition, may_change_config
 from . import git
@@ -88,18 +88,24 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     # No pathspec: limiting the walk to procedures/ and records/ costs git more than filtering here.
     raw = git.run(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev", "--no-renames",
                    "--no-ext-diff", f"--format={_FORMAT}", *heads, *(f"^{commit}" for commit in exclude)], root)
-    parents = _parse_log(index, raw.decode("utf-8", errors="surrogateescape"))
+    others: dict[str, list[tuple[str, str]]] = {}  # by sha: the raw changes outside procedures/, records/, qms.yml
+    parents = _parse_log(index, raw.decode("utf-8", errors="surrogateescape"), others)
     wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
     index.versions = load_versions(root, wanted, cache_versions)
     index.texts = load_texts(root, {blob for blob, path in wanted.items() if path in (DISPOSITION_LOG, CONFIG_FILE)})
+    _add_controlled(index, others, [*(config for config in (boundary or {}).values() if config is not None),
+                                    *(config_at(root, parent) for parent in _edges(parents) if not boundary)])
+    index.acts = [act for act in index.acts if any(index.diffs[act.sha])]
+    index.diffs = {act.sha: index.diffs[act.sha] for act in index.acts}
     _attach_signatures(index, None if signatures else {act.sha for act in index.acts if _config_change(index, act)})
     _attach_configs(index, parents, boundary)
     return index
 
 
-def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str, ...]]:
-    """Fill in the acts and their changes; return the parents of every commit walked, parents first."""
+def _parse_log(index: HistoryIndex, raw: str, others: dict[str, list[tuple[str, str]]]) -> dict[str, tuple[str, ...]]:
+    """Fill in every commit and its changes to procedures/, records/ and qms.yml (`others`: its other raw changes,
+    by sha); return the parents of every commit walked, parents first."""
     parents: dict[str, tuple[str, ...]] = {}
     dates: dict[str, datetime] = {}  # commit dates, parents first: a commit dated before its parent is reported
     for chunk in raw.split("\x01")[1:]:
@@ -111,23 +117,46 @@ def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str, ...]]:
         for position in range(len(rest) - 1):
             token = rest[position].lstrip("\n")
             path = rest[position + 1]
-            if token.startswith(":") and path.startswith(_TOPS):
-                for parent, change in enumerate(_changes(token, path)):
-                    diffs[parent].append(change)
+            if token.startswith(":"):
+                if path.startswith(_TOPS):
+                    for parent, change in enumerate(_changes(token, path)):
+                        diffs[parent].append(change)
+                else:
+                    others.setdefault(sha, []).append((token, path))
         parents[sha] = tuple(parent_list)
         dates[sha] = datetime.fromisoformat(ci)
         index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce, dates[sha], message,
                               parent_committed_at=dates.get(parent_list[0]) if parent_list else None))
         index.diffs[sha] = diffs
-    relevant = [act for act in index.acts if any(index.diffs[act.sha])]
-    outside = {act.parents[0] for act in relevant if act.parents and act.parents[0] not in dates}
+    outside = {act.parents[0] for act in index.acts if act.parents and act.parents[0] not in dates}
     if outside:  # the first commits of a range: their parents' dates, read from Git (none at a shallow edge)
         dates.update(git.commit_times(index.root, sorted(outside)))
-        relevant = [replace(act, parent_committed_at=dates.get(act.parents[0])) if act.parents else act
-                    for act in relevant]
-    index.diffs = {act.sha: index.diffs[act.sha] for act in relevant}
-    index.acts = relevant
+        index.acts = [replace(act, parent_committed_at=dates.get(act.parents[0]))
+                      if act.parents and act.parents[0] in outside else act for act in index.acts]
     return parents
+
+
+def _add_controlled(index: HistoryIndex, others: dict[str, list[tuple[str, str]]], known: list[Config | None]) -> None:
+    """Add to each commit its changes to the files any configuration in the walk (or at its edge, `known`) lists
+    under `controlled`: whether a change to one is judged is the rules' question, by the configuration in force at
+    its parent. Few commits touch them, so the walk reads no more from Git."""
+    listed = {path for config in known if config is not None for path in config.controlled}
+    for change in (c for diffs in index.diffs.values() for c in diffs[0] if c.path == CONFIG_FILE and c.new_blob):
+        found = _parse(index.texts.get(change.new_blob or ""))
+        listed |= set(found.controlled) if found is not None else set()
+    if not listed or not others:
+        return
+    paths = tuple(sorted(listed))
+    for sha, raw in others.items():
+        for token, path in raw:
+            if controlled(path, paths):
+                for parent, change in enumerate(_changes(token, path)):
+                    index.diffs[sha][parent].append(change)
+
+
+def _edges(parents: dict[str, tuple[str, ...]]) -> set[str]:
+    """The parents the walk did not reach (an incremental walk's boundary, a shallow clone's edge)."""
+    return {parent for parent_ids in parents.values() for parent in parent_ids if parent not in parents}
 
 
 def _config_change(index: HistoryIndex, act: Act) -> Change | None:

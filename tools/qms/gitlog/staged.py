@@ -37,7 +37,8 @@ def merge_heads(root: str) -> list[str]:
 
 def staged_transitions(root: str, act: Act) -> list[Transition]:
     """The transitions of the staged change, judged like any commit's."""
-    diffs = [changed(root, parent) for parent in (act.parents or (git.EMPTY_TREE,))]
+    listed = act.config.controlled if act.config is not None else ()
+    diffs = [changed(root, parent, listed) for parent in (act.parents or (git.EMPTY_TREE,))]
     wanted = {blob: change.path for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
     versions = load_versions(root, wanted)
@@ -45,11 +46,12 @@ def staged_transitions(root: str, act: Act) -> list[Transition]:
     return act_transitions(act, diffs, versions, texts)
 
 
-def changed(root: str, parent: str) -> list[Change]:
-    """Files under procedures/ and records/, and qms.yml, that the index changes against `parent`, with blob
-    ids."""
+def changed(root: str, parent: str, controlled: tuple[str, ...] = ()) -> list[Change]:
+    """Files under procedures/ and records/, qms.yml and the `controlled` files and folders, that the index changes
+    against `parent`, with blob ids."""
+    paths = ["procedures", "records", CONFIG_FILE, *(f":(literal){path}" for path in controlled)]
     raw = git.run(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", parent, "--",
-                   "procedures", "records", CONFIG_FILE], root).decode("utf-8", errors="surrogateescape").split("\0")
+                   *paths], root).decode("utf-8", errors="surrogateescape").split("\0")
     changes = []
     for position in range(0, len(raw) - 1, 2):
         token, path = raw[position].lstrip("\n"), raw[position + 1]

@@ -127,6 +127,12 @@ class Config:
     administrators: tuple[str, ...] | None = None  # roles that may change qms.yml; None: not named (legacy)
     training: TrainingPolicy | None = None  # None: qms.yml asks for no training on documents
     seal: SealSettings | None = None  # None: the controlled PDFs are not signed
+    controlled: tuple[str, ...] = ()  # files and folders (ending in /) changed only like qms.yml, by an administrator
+
+    def controls(self, path: str) -> bool:
+        """Whether `path` is a file that governs how the QMS is enforced or published (`controlled`), which only an
+        administrator changes, like qms.yml."""
+        return controlled(path, self.controlled)
 
     def trainees(self, doc_id: str, doc_type: str) -> list[Person]:
         """Who must be trained on the document with `doc_id` of `doc_type`, in email order (none without a
@@ -179,6 +185,11 @@ class Config:
         return {person.email.lower(): person for role in self.roles.values() for person in role.people}
 
 
+def controlled(path: str, listed: tuple[str, ...]) -> bool:
+    """Whether `path` is one of the `listed` files, or inside one of the listed folders (ending in /)."""
+    return path in listed or any(entry.endswith("/") and path.startswith(entry) for entry in listed)
+
+
 class ConfigError(QmsError):
     """qms.yml cannot be used; carries one finding per problem."""
 
@@ -203,6 +214,7 @@ _TOP: schema.Schema = {
     "administrators": Key(schema.WORDS),
     "training": Key(lambda value: value),
     "pdf": Key(lambda value: value),
+    "controlled": Key(schema.LINES),
 }
 _PDF: schema.Schema = {"seal": Key(lambda value: value)}
 _SEAL: schema.Schema = {"key": Key(schema.LINE, True), "certificate": Key(schema.LINE, True),
@@ -347,6 +359,7 @@ class _Reader:
             self.problem(("verify_from",), "verify_from must be a commit id (hex)", "e.g. verify_from: 635b1fa")
         training = self.training(top["training"], roles, types, record_types)
         seal = self.seal(top["pdf"])
+        controlled_paths = self.controlled(top["controlled"] or ())  # type: ignore[arg-type]
         if self.findings:
             raise ConfigError(self.findings)
         return Config(
@@ -367,7 +380,21 @@ class _Reader:
             administrators=administrators,  # type: ignore[arg-type]
             training=training,
             seal=seal,
+            controlled=controlled_paths,
         )
+
+    def controlled(self, listed: tuple[str, ...]) -> tuple[str, ...]:
+        """`controlled`: paths relative to the repository, outside procedures/ and records/ (judged by their own
+        rules) and other than qms.yml (controlled already)."""
+        for path in listed:
+            parts = path.rstrip("/").split("/")
+            if os.path.isabs(path) or path.startswith("~") or not path.strip("/") or ".." in parts or "." in parts:
+                self.problem(("controlled",), f"controlled: '{path}' is not a path inside the repository",
+                             "name files and folders relative to the folder qms.yml is in, e.g. mkdocs.yml, .github/")
+            elif parts[0] in ("procedures", "records") or path == CONFIG_FILE:
+                self.problem(("controlled",), f"controlled: '{path}' is controlled already",
+                             "list only files outside procedures/ and records/, other than qms.yml")
+        return tuple(listed)
 
     def seal(self, raw: object) -> SealSettings | None:
         if raw is None:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from .config import Config
 from .document import Document, Record
+from .ids import identity
 from .finding import Finding
 from .inforce import Release, same_release
 from .state import Authority
@@ -37,6 +38,7 @@ class Ledger:
     releases: dict[str, list[Release]] = field(default_factory=dict)  # id -> approved or obsolete versions, in order
     added_by: dict[str, str] = field(default_factory=dict)  # entry key -> who committed it (author e-mail, lower case)
     trained: dict[str, Evidence] = field(default_factory=dict)  # training record id -> the commit that added it
+    entered: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (first commit, verify_from then)
     refused: dict[str, Finding] = field(default_factory=dict)  # entry key -> what the rules refused when it was added
 
     @property
@@ -56,6 +58,22 @@ class Ledger:
     def ids_used(self) -> set[str]:
         """Every document id history has seen, in use or retired: none is ever given to another document."""
         return {doc_id for doc_id, _authored in self.first_seen} | set(self.retired)
+
+    def retired_as(self, doc_id: str) -> str | None:
+        """The last path of the deleted document whose id `doc_id` is (leading zeros aside: WI-0004 is WI-004)."""
+        if doc_id in self.retired:
+            return self.retired[doc_id]
+        return next((path for old, path in self.retired.items() if identity(old) == identity(doc_id)), None)
+
+    def written_in_git(self, doc_id: str, verify_from: str | None) -> str | None:
+        """The commit that first brought a document history has seen, if that was while the QMS lived in Git: once
+        verify_from was set, or at any time when `verify_from` (what an adoption leaves in force) is None and
+        every commit is verified. Such a document was written in Git, and its approvals cannot be adopted."""
+        first = self.entered.get(doc_id)
+        if first is None:
+            return None
+        commit, under = first
+        return commit if verify_from is None or under is not None else None
 
     def content_since(self, doc: Document) -> datetime | None:
         """When the content of `doc` (without its effective date) was first committed, if it was."""
@@ -89,6 +107,7 @@ class Ledger:
             if wrote_content(transition):
                 self.authors.setdefault((after.id, after.revision), {}).setdefault(act.author, act.author_name)
             self.first_seen.setdefault((after.id, after.authored), act.authored_at)
+            self.entered.setdefault(after.id, (act.sha, act.config.verify_from if act.config is not None else None))
             if after.status == "approved":
                 self.approved.setdefault((after.id, after.revision), set()).add(after.fingerprint)
                 if after.effective is not None:

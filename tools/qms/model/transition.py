@@ -114,6 +114,7 @@ class Kind(str, enum.Enum):
     RECORD = "record"
     LOG = "disposition log"
     CONFIG = "configuration"
+    CONTROLLED = "controlled file"  # a file qms.yml `controlled` names (mkdocs.yml, the hooks, CI): only blob ids
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ..model import iso9001, revision
 from ..model.finding import Finding
+from ..model.ids import ID_PATTERN, canonical, identity, is_canonical
 from ..model.workspace import Workspace
-
-ID_PATTERN = re.compile(r"([A-Z]+)-([0-9]+)\Z")
 
 
 def check_identity(ws: Workspace) -> Iterator[Finding]:
@@ -50,20 +48,21 @@ def check_identity(ws: Workspace) -> Iterator[Finding]:
 
 def _id_findings(path: str, line: int, item_id: str, prefix: str, width: int, type_name: str) -> Iterator[Finding]:
     match = ID_PATTERN.match(item_id)
-    if match is None or len(match.group(2)) < width:
-        yield Finding(path, line, "QMS030", f"id '{item_id}' is not of the form {prefix}-{'0' * (width - 1)}1",
-                      "ids are PREFIX-NNN; qms new picks the next free one")
+    if match is None or not is_canonical(item_id, width):
+        form = canonical(match.group(1), int(match.group(2)), width) if match else f"{prefix}-{'0' * (width - 1)}1"
+        yield Finding(path, line, "QMS030", f"id '{item_id}' is not of the form {form}",
+                      f"ids are PREFIX-{'N' * width}, with no extra leading zeros; qms new picks the next free one")
     elif match.group(1) != prefix:
         yield Finding(path, line, "QMS031", f"id '{item_id}' has prefix {match.group(1)}, but a {type_name} "
                       f"uses {prefix}", f"renumber it as {prefix}-NNN with qms new, or correct the type")
 
 
 def check_unique_ids(ws: Workspace) -> Iterator[Finding]:
-    """No two documents or records share an id."""
+    """No two documents or records share an id (ids that differ only in leading zeros are the same id)."""
     first: dict[str, str] = {}
     for item in ws.items():
-        if item.id in first:
-            yield Finding(item.path, item.line("id"), "QMS032", f"id {item.id} is already used by {first[item.id]}",
-                          "ids are unique and never reused: take the next free id")
+        if identity(item.id) in first:
+            yield Finding(item.path, item.line("id"), "QMS032", f"id {item.id} is already used by "
+                          f"{first[identity(item.id)]}", "ids are unique and never reused: take the next free id")
         else:
-            first[item.id] = item.path
+            first[identity(item.id)] = item.path

@@ -57,11 +57,11 @@ def by(act: Act) -> str:
 
 
 def _rules() -> tuple[tuple[Rule, ...], tuple[ActRule, ...]]:
-    from . import configuration, documents, records, signatures, timing, training
+    from . import adoptions, configuration, documents, records, signatures, timing, training
 
     return ((documents.check_document, signatures.check_entries, timing.check_times,
-             configuration.check_configuration, training.check_training),
-            (records.check_records, timing.check_act))
+             configuration.check_configuration, configuration.check_controlled, training.check_training),
+            (records.check_records, timing.check_act, adoptions.check_adoption))
 
 
 def judge_act(transitions: list[Transition], ctx: Context) -> list[Finding]:

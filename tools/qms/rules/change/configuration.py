@@ -2,7 +2,8 @@
 
 A commit that changes what qms.yml says (comments and layout are free) must be made by a holder of an
 administering role under the qms.yml in force before it, signed with their key where signatures are required,
-and say what changed and why in a `Config-Change:` trailer; what it leaves must be a readable qms.yml.
+and say what changed and why in a `Config-Change:` trailer; what it leaves must be a readable qms.yml. The files
+that qms.yml `controlled` names (how the QMS is enforced and published: mkdocs.yml, the hooks, CI) change alike.
 """
 
 from __future__ import annotations
@@ -41,3 +42,22 @@ def check_configuration(t: Transition, ctx: Context) -> Iterator[Finding]:
         yield finding(t, 1, "QMS151", f"the commit changing qms.yml ({act.short}) does not say what changed and why",
                       f"end the commit message with a trailer line '{CONFIG_TRAILER}: <what changed, and why>'")
     yield from signed_by(t, act.author, "change to qms.yml", 1, ctx)
+
+
+def check_controlled(t: Transition, ctx: Context) -> Iterator[Finding]:
+    """One act's change to a file the qms.yml in force at its parent controls (`controlled`): an administrator's,
+    with a `Config-Change:` trailer, signed where signatures are required."""
+    if t.kind is not Kind.CONTROLLED or not ctx.config.controls(t.path):
+        return
+    act, config = t.act, ctx.config
+    verb = "deleted" if t.after_path is None else "added" if t.before_path is None else "changed"
+    if not config.may_administer(act.author):
+        roles = ", ".join(config.administrators or ()) or "any role"
+        yield finding(t, 1, "QMS150", f"{t.path}, which qms.yml controls, {verb} by {by(act)}, who holds no "
+                      f"administering role ({roles}) under the qms.yml in force before the change",
+                      f"an administrator makes changes to {t.path}, as themselves; restore it until then")
+    if not act.staged and not act.trailer(CONFIG_TRAILER):
+        yield finding(t, 1, "QMS151", f"the commit that {verb} {t.path}, which qms.yml controls ({act.short}), does "
+                      "not say what changed and why", f"end the commit message with a trailer line "
+                      f"'{CONFIG_TRAILER}: <what changed, and why>'")
+    yield from signed_by(t, act.author, f"change to {t.path}", 1, ctx)

@@ -23,9 +23,10 @@ def check_document(t: Transition, ctx: Context) -> Iterator[Finding]:
         yield from _deleted(t, ctx)
         return
     if t.before_path is None:
-        if isinstance(after, Document) and after.id in ctx.ledger.retired:
-            yield finding(t, after.line("id"), "QMS104", f"id {after.id} was used by {ctx.ledger.retired[after.id]}, "
-                          "which was deleted", "ids are never reused: take the next free id with qms new")
+        retired = ctx.ledger.retired_as(after.id) if isinstance(after, Document) else None
+        if isinstance(after, Document) and retired is not None:
+            yield finding(t, after.line("id"), "QMS104", f"id {after.id} was used by {retired}, which was deleted",
+                          "ids are never reused: take the next free id with qms new")
         if isinstance(after, Document):
             yield from _same_revision_approved_twice(t, after, ctx)
         return
