@@ -69,7 +69,7 @@ def _load(root: str, head: str, start: bool = False) -> Established:
                 break
     if found is None:
         found = _apply(Ledger(), index.build(root, heads=(head,)), head)
-    store.put(found, start)
+    store.put(found, start, made=True)
     return found
 
 
@@ -104,7 +104,8 @@ class _Store:
                 return found
         return None
 
-    def put(self, found: Established, start: bool) -> None:
+    def put(self, found: Established, start: bool, made: bool = False) -> None:
+        """Keep `found` (`made`: just made, so that what the file holds, if anything, is of another format)."""
         if self.folder is None:
             return
         try:
@@ -114,7 +115,7 @@ class _Store:
         if start and os.path.exists(self._path(found.head, False)):
             os.replace(self._path(found.head, False), self._path(found.head, True))
         start = start or self.is_start(found.head)
-        if not os.path.exists(self._path(found.head, start)):
+        if made or not os.path.exists(self._path(found.head, start)):
             cache.save(self._path(found.head, start), self.format, found)
         current = git.commit_id(self.root, "HEAD")
         for old in self.heads()[_KEEP:]:  # the oldest go first, but never HEAD's
