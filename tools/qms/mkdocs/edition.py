@@ -18,6 +18,7 @@ from ..commands.control import Judged, judge_history
 from ..commands.history import adopted_approvals
 from ..gitlog import git, index
 from ..gitlog.trail import Revision, problems_by_entry, proofs, revisions_by_document
+from ..model import cache
 from ..model.config import Config, load_config
 from ..model.finding import Finding
 from ..model.workspace import Workspace
@@ -72,6 +73,11 @@ class Edition:
 
 def make(root: str, options: Options) -> Edition:
     """The edition of the QMS at `root` in force on `options.day`."""
+    with cache.settled():  # the plugin's build, like every qms command: the caches stay out of the collector's walks
+        return _make(root, options)
+
+
+def _make(root: str, options: Options) -> Edition:
     today_config = load_config(root)
     ws = workspace_on(root, today_config, options.day)  # a past day: the QMS as it stood then
     revised, judged, built_from, proved, warnings = _history(root, ws, options, today_config)
