@@ -19,7 +19,7 @@ setup: $(STAMP) pdf-libraries
 manual: $(STAMP) pdf-libraries
 	$(BIN)/qms check
 	@rm -rf .site.new
-	@$(BIN)/mkdocs build --strict --quiet --site-dir .site.new || { rm -rf .site.new; \
+	@$(BIN)/mkdocs build --strict --site-dir .site.new || { rm -rf .site.new; \
 		echo "The manual was not built (see above); site/ is unchanged"; exit 1; }
 	@rm -rf .site.old && { test ! -d site || mv site .site.old; } && mv .site.new site && rm -rf .site.old
 	@echo "The manual is built: site/index.html (make serve to browse it at http://127.0.0.1:8000)"
@@ -32,7 +32,8 @@ test: $(STAMP) chromium
 chromium:
 	@bash tools/setup/ensure-chromium.sh
 
-# The controlled PDFs (WeasyPrint) need Pango and fonts; installed with apt-get when missing (tools/setup/ensure-pdf.sh).
+# The controlled PDFs need headless Chromium (each document's), Pango (WeasyPrint: the whole manual) and fonts;
+# installed with apt-get when missing (tools/setup/ensure-pdf.sh).
 pdf-libraries:
 	@bash tools/setup/ensure-pdf.sh
 

@@ -123,6 +123,24 @@ def test_the_ledger_at_a_branchs_start_is_kept_for_the_next_ci_run(tmp_path: Pat
     assert again.returncode == first.returncode
 
 
+def test_a_ledger_kept_by_another_version_of_the_tool_is_replaced(tmp_path: Path) -> None:
+    """A ledger of another format is never read, and the one made instead takes its place (else every command
+    after an upgrade would walk all of history again)."""
+    import pickle
+
+    from gitrepo import adopted_repo
+
+    repo = adopted_repo(tmp_path)
+    head = repo.git("rev-parse", "HEAD").stdout.strip()
+    ledgers = repo.root / ".git" / "qms-ledgers"
+    assert repo.qms("check").returncode in (0, 1)
+    kept = ledgers / f"{head}.ledger"
+    assert kept.is_file()
+    kept.write_bytes(pickle.dumps({"format": "qms-ledger-of-another-version", "payload": None}))
+    assert repo.qms("check").returncode in (0, 1)
+    assert pickle.loads(kept.read_bytes())["format"] != "qms-ledger-of-another-version"
+
+
 def test_a_cache_format_names_the_code_of_subpackages_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Verdicts depend on the transition rules in rules/change/: editing one must retire every kept verdict."""
     from qms.model import cache

@@ -113,7 +113,7 @@ def test_github_pull_request_job_runs_on_a_clone(clone: Repo, tmp_path: Path) ->
 def test_gitlab_merge_request_job_runs_on_a_clone(clone: Repo) -> None:
     run_steps(clone, gitlab_steps("merge-request"), {"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"})
     assert "| SOP-001 | Nonconformity | revised | 2 → 3 | pending |" in (clone.root / "qms-summary.md").read_text()
-    assert (clone.root / ".qms-cache/qms-history-cache").exists()  # kept for the next pipeline
+    assert list((clone.root / ".qms-cache/qms-ledgers").iterdir())  # kept for the next pipeline
 
 
 def test_publish_jobs_run_on_main(clone: Repo) -> None:

@@ -215,3 +215,51 @@ def test_a_backdated_commit_is_reported_and_brings_nothing_into_an_earlier_day(r
     earlier = listing(repo, "--as-of", "2026-03-06")
     assert "SOP-003" not in earlier and "SOP-004" not in earlier  # neither existed on that day
     assert {"SOP-003", "SOP-004"} <= set(listing(repo, "--as-of", "2026-03-10"))
+
+
+HISTORY_ROWS = """import json, sys
+from datetime import date
+from qms.mkdocs import edition, pages
+made = edition.make(".", edition.Options(date.fromisoformat(sys.argv[1])))
+item = next(p for p in made.published.values() if p.doc.id == "FRM-001")
+rows = [line.split("|")[1].strip() for line in pages.history_table(item, made.ws.config, made.ws.today)
+        if line.startswith("| ") and not line.startswith(("| Revision", "| ---"))]
+print(json.dumps({"published": item.doc.revision, "history": rows}))
+"""
+
+
+def history_rows(repo: Repo, day: str) -> dict[str, object]:
+    done = repo.run(str(Path(repo.env["PATH"].split(":")[0]) / "python"), "-c", HISTORY_ROWS, day)
+    return json.loads(done.stdout)
+
+
+def test_the_revision_history_lists_only_versions_that_came_into_force(repo: Repo) -> None:
+    revise_form(repo, "2026-06-01")
+    assert history_rows(repo, "2026-05-01") == {"published": "1", "history": ["1"]}  # revision 2 is pending then
+    assert history_rows(repo, "2026-06-02") == {"published": "2", "history": ["2", "1"]}
+    repo.become("author")  # revision 3 marked approved by hand: no valid approval, so revision 2 stays in force
+    repo.qms("revise", "FRM-001", "--change", "Added a field for the lot.", check=True)
+    text = repo.read(FRM1).replace('status: "draft"', 'status: "approved"\neffective: 2026-03-10')
+    repo.write(FRM1, text)
+    repo.commit("Approve FRM-001 revision 3 by hand", no_verify=True)
+    assert ("QMS040", FRM1) in errors(repo)
+    assert listing(repo)["FRM-001"]["in_force"] == "1"  # today (2026-03-02 clock): revision 2 from June
+    assert history_rows(repo, "2026-06-02") == {"published": "2", "history": ["2", "1"]}
+
+
+def test_a_version_comes_into_force_no_earlier_than_the_commit_that_holds_it(repo: Repo) -> None:
+    """Approvals dated back (the approver's clock, or a hand-set time) cannot make a revision effective on a day
+    before it was committed: history, list --as-of and the manual read the same day in force."""
+    revise(repo, "Quarantine it.", "Quarantine")
+    repo.at("2026-09-01T09:00:00")
+    for role, extra in (("production-manager", ("--effective", "2026-06-01")), ("quality-manager", ())):
+        repo.become(role)
+        done = repo.run(str(Path(repo.env["PATH"].split(":")[0]) / "qms"), "approve", "SOP-001", *extra, "--commit",
+                        env={"QMS_NOW": "2026-06-01T09:00:00Z"}, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+    repo.at("2026-10-01T09:00:00")
+    assert listing(repo, "--as-of", "2026-07-01")["SOP-001"]["in_force"] == "2"
+    assert listing(repo, "--as-of", "2026-09-02")["SOP-001"]["in_force"] == "3"
+    history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    spans = [(r["revision"], r["in_force_from"], r["in_force_until"]) for r in history["revisions"]]
+    assert ("2", "2026-01-05", "2026-09-01") in spans and ("3", "2026-09-01", None) in spans, spans

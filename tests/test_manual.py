@@ -49,6 +49,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     qms.document("SOP-004", "Painting", revision=2, effective=FUTURE,
                  body="# Painting\n\nPaint axolotlFUTURE.\n")
     repo.commit("Revise SOP-003 and SOP-004; draft SOP-007")
+    carried = repo.git("rev-parse", "HEAD").stdout.strip()  # history written by hand, carried over as it stands
+    repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {carried}\n")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify from here", "-m", "Config-Change: adopted as is")
     return repo
 
 
@@ -322,6 +325,20 @@ def test_make_manual_swaps_in_only_a_site_that_built(tmp_path: Path) -> None:
     shutil.rmtree(clone / "site")
     again = subprocess.run(make, cwd=clone, capture_output=True, text=True, env=env, check=False)
     assert again.returncode != 0 and not (clone / "site").exists()
+
+
+def test_make_manual_fails_on_what_the_plugin_warns_about(tmp_path: Path) -> None:
+    """Strict mode counts the plugin's warnings (a quiet build would drop them): a shallow clone cannot say where
+    each published revision comes from, so make manual refuses it."""
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{PROJECT}", str(clone)], check=True)
+    (clone / ".venv").symlink_to(PROJECT / ".venv")
+    shutil.copy(PROJECT / "Makefile", clone / "Makefile")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MAKE"))}
+    done = subprocess.run(["make", "-s", "-o", ".venv/.installed-stamp", "manual"], cwd=clone, capture_output=True,
+                          text=True, env=env, check=False)
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "shallow" in done.stdout + done.stderr and not (clone / "site").exists()
 
 
 @pytest.mark.parametrize("label", [

@@ -357,6 +357,66 @@ def test_every_view_reports_it(repo: Repo, case: Case) -> None:
     assert named(findings(repo, "verify", "--since", "adopted"), case.code, case.doc, sha)
 
 
+def approval_committed_by_another(repo: Repo) -> None:
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    hand_sign(repo, SOP1, "quality-manager")
+    set_status(repo, SOP1, "draft", "approved")
+
+
+def author_moves_then_approves_it_effective(repo: Repo) -> None:
+    author_moves_then_approves(repo)
+    set_status(repo, "procedures/sop/SOP-001-moved.md", "draft", "approved")
+
+
+REFUSED = {  # the scenarios whose last commit adds the approval that would make SOP-001 revision 3 effective
+    "approval committed by someone else": (approval_committed_by_another, "author"),
+    "approval added inside a merge by someone else": (approval_inside_merge, "admin"),
+    "author of a revision moves the file, then approves it": (author_moves_then_approves_it_effective,
+                                                              "quality-manager"),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_a_refused_approval_puts_nothing_in_force(repo: Repo, name: str, tmp_path: Path) -> None:
+    """A signature the change rules refused never counts: revision 2 stays in force in every view, on any day."""
+    build, who = REFUSED[name]
+    build(repo)
+    repo.become(who)
+    repo.git("add", "-A")
+    repo.run("git", "commit", "-q", "--no-verify", "--no-edit", "-m", name)
+    repo.at("2026-05-01")
+    for day in ((), ("--as-of", "2026-04-15")):
+        assert listing_in_force(repo, *day)["SOP-001"] == "2", day
+    history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    assert history["standing"].startswith("revision 2 in force"), history["standing"]
+    assert [r["revision"] for r in history["revisions"] if r["in_force_from"]] == ["2"]
+    tree = findings(repo, "check")
+    assert any(f["code"] == "QMS040" and "SOP-001" in str(f["path"]) for f in tree), tree
+    pack = tmp_path / "pack"
+    repo.qms("audit", "--out", str(pack))
+    master = json.loads((pack / "audit.json").read_text())["master_list"]
+    assert {row["id"]: row["in_force"] for row in master}["SOP-001"] == "2"
+
+
+def listing_in_force(repo: Repo, *args: str) -> dict[str, object]:
+    rows = json.loads(repo.qms("list", "--format", "json", *args, check=True).stdout)
+    return {str(row["id"]): row["in_force"] for row in rows}
+
+
+def test_a_branchs_first_commit_dated_before_its_parent_is_reported(repo: Repo) -> None:
+    """CI reads only the branch, but the first commit's parent is still known: its date is checked as verify's."""
+    repo.edit(SOP1, "Record it on", "Quarantine it. Record it on")
+    repo.git("add", "-A")
+    earlier = "2026-01-01T09:00:00Z"  # the adoption commit was made on 2026-03-02
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Backdated", env={"GIT_COMMITTER_DATE": earlier,
+                                                                           "GIT_AUTHOR_DATE": earlier})
+    sha = repo.git("rev-parse", "HEAD").stdout.strip()
+    for view in (("check", "--base", "adopted"), ("verify", "--since", "adopted"), ("verify",)):
+        found = findings(repo, *view)
+        assert any(f["code"] == "QMS142" and f["commit"] == sha for f in found), (view, found)
+
+
 def test_write_commands_refuse_with_the_hooks_code(repo: Repo) -> None:
     """The write command runs the hook's rules on its own change: the author may not withdraw their revision."""
     revise(repo, "quality-manager", "FRM-001", FRM1, "How nonconformity", "How every nonconformity")
@@ -625,6 +685,11 @@ def test_every_view_shows_the_same_adopted_approvals(repo: Repo, case: Adoption,
         assert history_verdicts(repo, doc_id) == expected, doc_id
         assert [[a["verdict"] for a in row["approvals"]] for row in documents[doc_id]["revisions"]] == expected
     edition = tmp_path / "edition"
-    repo.qms("export", str(edition), check=True)
+    exported = repo.qms("export", str(edition))
+    if case.code:  # approvals history refused make nothing effective: the manual cannot publish the document
+        assert exported.returncode != 0 and f"{case.code} approval by" in exported.stderr, exported.stderr
+        assert "QMS040 status is approved, but no valid approval" in exported.stderr
+        return
+    assert exported.returncode == 0, exported.stderr
     page = next(edition.rglob("SOP-003-welding.md")).read_text()
-    assert ("adopted (made before the QMS lived in Git)" in page) == (not case.code), page
+    assert "adopted (made before the QMS lived in Git)" in page, page

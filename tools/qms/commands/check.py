@@ -12,7 +12,7 @@ from ..model.finding import Finding
 from ..model.workspace import Workspace
 from ..rules import errors, run
 from . import control
-from .common import add_common, open_workspace
+from .common import add_common, is_snapshot, load, open_workspace, today, workspace_on
 
 EXAMPLE = """examples:
   qms check                      check the whole QMS
@@ -38,14 +38,20 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def main(args: argparse.Namespace) -> int:
-    ws = open_workspace(args)
-    if (args.staged or args.base) and ws.commit is not None:
-        raise QmsError(f"--as-of {args.as_of} is past, so it shows the QMS as committed then; --staged and --base "
-                       "judge changes made now (drop --as-of, or use a date from today on)", EXIT_USAGE)
-    judged: list[Finding] = []
-    if args.staged or args.base:
-        judged = control.judge_staged(ws.root, ws.config) if args.staged else \
-            control.judge_branch(ws.root, ws.config, args.base).findings
+    if not (args.staged or args.base):
+        ws, judged = open_workspace(args), []
+    else:
+        root, config = load(args)
+        if is_snapshot(root, today(args)):
+            raise QmsError(f"--as-of {args.as_of} is past, so it shows the QMS as committed then; --staged and "
+                           "--base judge changes made now (drop --as-of, or use a date from today on)", EXIT_USAGE)
+        if args.staged:
+            judged = control.judge_staged(root, config)
+            ws = workspace_on(root, config, today(args))
+        else:  # the tree is read against the ledger the branch's walk ends with: HEAD's, never read twice
+            branch = control.judge_branch(root, config, args.base)
+            judged = branch.findings
+            ws = workspace_on(root, config, today(args), branch.ledger)
     findings = combined(ws, judged, args.strict)
     if args.paths:
         wanted = [_relative(ws.root, path) for path in args.paths]

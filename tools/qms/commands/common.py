@@ -12,8 +12,9 @@ from ..errors import EXIT_USAGE, QmsError
 from ..gitlog import git, snapshot
 from ..model import clock
 from ..model.config import CONFIG_FILE, Config, load_config
+from ..model.ledger import Ledger
 from ..model.workspace import Workspace, scan
-from . import control
+from . import control, established
 
 
 def find_root(start: str) -> str:
@@ -64,14 +65,25 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     return workspace_on(root, load_config(root), today(args))
 
 
-def workspace_on(root: str, config: Config, day: date) -> Workspace:
-    """The QMS to judge on `day`: the folder, unless `day` is past and history can say how the QMS stood then."""
-    if day < clock.today() and git.is_root(root) and git.head_or_empty(root) != git.EMPTY_TREE \
-            and not git.is_shallow(root):
-        ws = snapshot.workspace_on(root, config, day)
+def is_snapshot(root: str, day: date) -> bool:
+    """Whether the QMS judged on `day` is the one committed then (a past day, with the history to say), not the
+    folder."""
+    return day < clock.today() and git.is_root(root) and git.head_or_empty(root) != git.EMPTY_TREE \
+        and not git.is_shallow(root)
+
+
+def workspace_on(root: str, config: Config, day: date, history: Ledger | None = None) -> Workspace:
+    """The QMS to judge on `day`: the folder, unless `day` is past and history can say how the QMS stood then.
+    `history`: what history established at HEAD, when the caller has it already (else it is read)."""
+    if is_snapshot(root, day):
+        commit = snapshot.commit_on(root, config, day)
+        if commit is None:
+            return Workspace(root, config, day)
+        there = established.at(root, commit)
+        ws = snapshot.workspace_at(root, commit, there.config or config, day, there.ledger)
         print(f"as of {day}: the QMS as committed in {(ws.commit or '')[:12]}, judged on that day", file=sys.stderr)
         return ws
-    return scan(root, config, day, history=control.established_history(root))
+    return scan(root, config, day, history=control.established_history(root) if history is None else history)
 
 
 def load(args: argparse.Namespace) -> tuple[str, Config]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..errors import EXIT_USAGE, QmsError
-from ..gitlog import established, git, index
+from ..gitlog import git, index
 from ..gitlog.index import HistoryIndex
 from ..gitlog.staged import staged_act, staged_transitions
 from ..model import cache, clock
@@ -19,6 +19,7 @@ from ..model.ledger import Ledger
 from ..model.transition import Transition
 from ..rules.change import Context, judge_act, walk
 from ..rules.change.timing import settled
+from . import established
 
 
 def shallow_finding() -> Finding:
@@ -45,27 +46,33 @@ def judge_history(root: str, config: Config, since: str | None, head: str | None
     history = index.build(root, signatures=True, heads=(head or "HEAD",))
     if history.shallow:
         return Judged([shallow_finding()], history, Ledger(), 0)
-    judged = git.commits_after(root, since, head or "HEAD") if history.head != git.EMPTY_TREE else set()
+    if history.head == git.EMPTY_TREE:
+        return Judged([], history, Ledger(), 0)
+    judged = git.commits_after(root, since, head or "HEAD")
     return _judged(root, config, history, head or "HEAD", since, judged)
 
 
 def _judged(root: str, config: Config, history: HistoryIndex, head: str, since: str | None, judged: set[str],
-            ledger: Ledger | None = None) -> Judged:
-    """The acts `judged` of `history` judged, from `ledger` (what history established before it; None: `history`
+            ledger: Ledger | None = None, start: str | None = None) -> Judged:
+    """The acts `judged` of `history` judged, from `ledger` (what history established at `start`; None: `history`
     is all of it): a verdict kept for the same commits and qms.yml is reused where the clock can no longer change
-    it (_Verdicts), else the acts are walked and the verdict kept."""
+    it (_Verdicts), else the acts are walked and the verdict kept. Either way the ledger counts the signatures the
+    rules refuse after verify_from, as every view's does (established.counted)."""
     now = clock.now()
     key = _verdict_key(root, head, since, config)
     kept = _verdicts(root).get(key, now) if key else None
+    commit = git.commit_id(root, head) or head
+    counted = established.counted(root, commit, history.configs.get(commit), (start,) if start else ())
     if key is not None and kept is not None:
         findings = kept
         if ledger is None:
             ledger = established.at(root, key[0]).ledger
         else:
-            for transition in history.transitions:
-                ledger.apply(transition)
+            walk(history.transitions, config, now, lambda act: False, ledger, counted)
     else:
-        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger)
+        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger, counted)
+        if key is not None and history.complete:
+            established.keep(root, key[0], ledger, history.configs.get(key[0]))
         if key and all(act.signature.lasting for act in history.acts):
             _verdicts(root).put(key, now, settled(history.transitions), findings)
     return Judged(findings, history, ledger, sum(1 for act in history.acts if act.sha in judged), frozenset(judged),
@@ -132,10 +139,11 @@ def judge_range(root: str, config: Config, since: str | None, head: str | None =
     before = established.own(root, start)
     history = index.build(root, signatures=True, heads=(head or "HEAD",), exclude=(start,),
                           boundary={start: before.config})
-    if not history.complete:
-        return judge_history(root, config, since, head)
+    at_head = history.configs.get(git.commit_id(root, head or "HEAD") or "")
+    if not history.complete or established.verify_commit(root, at_head) != before.verify_from:
+        return judge_history(root, config, since, head)  # merges reach outside it, or verify_from has moved
     return _judged(root, config, history, head or "HEAD", since, git.commits_after(root, start, head or "HEAD"),
-                   before.ledger)
+                   before.ledger, start)
 
 
 def judge_branch(root: str, config: Config, base: str) -> Judged:
@@ -183,7 +191,7 @@ def established_history(root: str) -> Ledger:
 def judge_staged(root: str, config: Config) -> list[Finding]:
     """The hook: the staged change as the next commit by your Git identity. During a merge, the commits the merge
     brings in are judged too, as CI will judge them once it is made."""
-    act = staged_act(root, clock.now())
+    act = staged_act(root, clock.now(), established.config_at(root))
     incoming = act.parents[1:]
     if not incoming:
         ledger, shallow = ledger_at_head(root)

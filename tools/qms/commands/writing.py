@@ -22,6 +22,7 @@ from ..model.keys import describe
 from ..model.workspace import Workspace, scan
 from ..model.writer import atomic_write, atomic_write_bytes
 from .common import find_root, today
+from . import established
 from .control import established_history, history_ledger, judge_change
 
 
@@ -109,7 +110,7 @@ def refusals(ws: Workspace, person: Person, files: dict[str, str | None]) -> tup
     after = ws.with_files(files)
     if git.is_repository(ws.root):
         ledger = history_ledger(ws.root)
-        act = staged_act(ws.root, clock.now(), (person.name, person.email))
+        act = staged_act(ws.root, clock.now(), established.config_at(ws.root), (person.name, person.email))
         config = act.config or ws.config
         encoded = {path: text.encode("utf-8") if text is not None else None for path, text in files.items()}
         parsed: dict[str, Document | Record] = {doc.path: doc for doc in after.documents if doc.path in files}

@@ -136,6 +136,11 @@ def commits_after(cwd: str, base: str | None, head: str = "HEAD") -> set[str]:
     return set(text(["rev-list", head] + ([f"^{base}"] if base else []), cwd).split())
 
 
+def commits_outside(cwd: str, head: str, exclude: Sequence[str]) -> set[str]:
+    """Commits reachable from `head` and from none of `exclude`, merges included."""
+    return set(text(["rev-list", head, *(f"^{commit}" for commit in exclude)], cwd).split())
+
+
 def index_entries(cwd: str, paths: Sequence[str]) -> dict[str, str]:
     """The index entries (mode, blob, path) of `paths`, to put them back with `restore_index_entries`."""
     raw = run(["ls-files", "-s", "-z", "--", *paths], cwd).decode("utf-8", errors="surrogateescape")
@@ -237,6 +242,20 @@ def first_parent_child(cwd: str, commit: str, head: str = "HEAD") -> str | None:
     found = run(["rev-list", "--first-parent", "--reverse", f"{commit}..{head}"], cwd, check=False)
     line = found.decode("ascii", errors="replace").split("\n", 1)[0].strip()
     return line or None
+
+
+def commit_times(cwd: str, commits: Sequence[str]) -> dict[str, datetime]:
+    """When each of `commits` was committed; those this repository does not hold (a shallow clone's edge) are
+    left out."""
+    found: dict[str, datetime] = {}
+    if not commits:
+        return found
+    output = run(["log", "--no-walk=unsorted", "--format=%H %cI", "--stdin"], cwd,
+                 stdin=("\n".join(commits) + "\n").encode(), check=False)
+    for line in output.decode("ascii", errors="replace").splitlines():
+        sha, _space, when = line.partition(" ")
+        found[sha] = datetime.fromisoformat(when)
+    return found
 
 
 def commit_date(cwd: str, commit: str) -> date:

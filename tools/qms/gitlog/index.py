@@ -89,7 +89,7 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     walk = git.start(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev",
                       "--no-renames", "--no-ext-diff", f"--format={_FORMAT}", *heads, *(f"^{commit}" for commit in exclude)],
                      root)
-    kept = _kept_versions(root) if cache_versions else {}  # read while git walks history
+    kept = _kept_versions(root) if cache_versions and not exclude else None  # all of history: read while git walks it
     signed = _kept_signatures(root)
     parents = _parse_log(index, walk.output().decode("utf-8", errors="surrogateescape"))
     wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
@@ -124,6 +124,11 @@ def _parse_log(index: HistoryIndex, raw: str) -> dict[str, tuple[str, ...]]:
                               parent_committed_at=dates.get(parent_list[0]) if parent_list else None))
         index.diffs[sha] = diffs
     relevant = [act for act in index.acts if any(index.diffs[act.sha])]
+    outside = {act.parents[0] for act in relevant if act.parents and act.parents[0] not in dates}
+    if outside:  # the first commits of a range: their parents' dates, read from Git (none at a shallow edge)
+        dates.update(git.commit_times(index.root, sorted(outside)))
+        relevant = [replace(act, parent_committed_at=dates.get(act.parents[0])) if act.parents else act
+                    for act in relevant]
     index.diffs = {act.sha: index.diffs[act.sha] for act in relevant}
     index.acts = relevant
     return parents
@@ -260,7 +265,11 @@ def _kept_versions(root: str) -> dict[str, Item | None]:
 def load_versions(root: str, wanted: dict[str, str], use_cache: bool = True,
                   kept: dict[str, Item | None] | None = None) -> dict[str, Item | None]:
     """The parsed summary of each blob in `wanted` (blob id -> a path it had), cached by blob id (`kept`: the cache,
-    read already)."""
+    read already). A few blobs (a staged change's) are read and parsed directly: loading every version history has
+    seen costs more."""
+    if len(wanted) <= _READ_DIRECTLY:
+        blobs = git.read_blobs(root, [blob for blob, name in wanted.items() if name.endswith(".md")])
+        return _parse_chunk([(blob, wanted[blob], data) for blob, data in blobs.items()])
     path = cache.cache_file(root, _CACHE_NAME) if use_cache else None
     cached = (kept if kept is not None else _kept_versions(root)) if use_cache else {}
     missing = {blob: name for blob, name in wanted.items() if blob not in cached and name.endswith(".md")}
@@ -282,6 +291,7 @@ def load_texts(root: str, blobs: set[str]) -> dict[str, str]:
     return {blob: data.decode("utf-8", errors="replace") for blob, data in found.items() if data is not None}
 
 
+_READ_DIRECTLY = 50  # at most this many blobs are parsed rather than looked up in the cache
 _PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 _READ_AT_ONCE = 10_000  # blobs held in memory at once on a first run (about 30 MB of documents)
 

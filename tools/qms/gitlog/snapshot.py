@@ -13,8 +13,9 @@ from datetime import date
 
 from ..model.config import Config
 from ..model.document import Document
+from ..model.ledger import Ledger
 from ..model.workspace import DOCUMENTS, RECORDS, Workspace, from_tree
-from . import established, git, index
+from . import git, index
 
 
 def adoption(root: str, config: Config) -> str | None:
@@ -41,19 +42,15 @@ def commit_on(root: str, config: Config, day: date) -> str | None:
     return found
 
 
-def workspace_on(root: str, config: Config, day: date) -> Workspace:
-    """The QMS as committed on `day`, judged on `day` (`config` is used only where history holds no qms.yml)."""
-    commit = commit_on(root, config, day)
-    if commit is None:
-        return Workspace(root, config, day)
-    there = established.at(root, commit)
-    in_force = there.config or config
+def workspace_at(root: str, commit: str, in_force: Config, day: date, ledger: Ledger) -> Workspace:
+    """The QMS as `commit` holds it (the one committed on `day`: commit_on), judged on `day` by the qms.yml then in
+    force, with what history had established there (`ledger`)."""
     entries = git.tree_files(root, commit, (DOCUMENTS, RECORDS))
     wanted = [blob for path, blob, link, size in entries
               if path.endswith(".md") and not link and size <= in_force.max_document_bytes]
     blobs = git.read_blobs(root, wanted)
     files = [(path, link, size, blobs.get(blob)) for path, blob, link, size in entries]
-    ws = from_tree(root, in_force, day, files, history=there.ledger)
+    ws = from_tree(root, in_force, day, files, history=ledger)
     ws.commit = commit
     if git.commit_date(root, commit) > day:  # before the adoption: only what its stated facts say existed by then
         ws.records = [record for record in ws.records if record.date <= day]

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from ..model.config import CONFIG_FILE
+from ..model.config import CONFIG_FILE, Config
 from ..model.document import parse_bytes
 from ..model.transition import DISPOSITION_LOG, Act, Item, Transition
 from .acts import Change, act_transitions
-from . import established, git
+from . import git
 from .index import load_texts, load_versions
 
 
-def staged_act(root: str, now: datetime, who: tuple[str, str] | None = None, message: str = "") -> Act:
+def staged_act(root: str, now: datetime, in_force: Callable[[str], Config | None], who: tuple[str, str] | None = None,
+               message: str = "") -> Act:
     """The act `git commit` would make now: HEAD (and any merge in progress) as parents, your identity (or
-    `who`), judged by the configuration HEAD holds (the working qms.yml before the first commit of one)."""
+    `who`), judged by the configuration in force at HEAD (`in_force` of a commit; the working qms.yml before the
+    first commit of one)."""
     name, email = who or git.identity(root)
     head = git.head_or_empty(root)
     parents = ([] if head == git.EMPTY_TREE else [head]) + merge_heads(root)
-    config = established.at(root, head).config if parents else None
+    config = in_force(head) if parents else None
     return Act("", tuple(parents), name, email, now, name, email, now, message, config=config)
 
 

@@ -15,12 +15,13 @@ from ..gitlog.trail import Revision
 from ..model import clock, iso9001
 from ..model.config import Config
 from ..model.document import Approval
+from ..model.inforce import Period
 from ..model.source import markdown_text
 from ..model.transition import entry_key
 from ..model.state import retain_until
 from ..model.training import OLDER, TRAINED, Cell
 from ..model.workspace import Workspace
-from .publish import Left, Published, effective_revisions
+from .publish import Left, Published, in_force_revisions
 
 MASTER_LIST, CLAUSE_MATRIX, RECORDS = "master-list.md", "clause-matrix.md", "records-register.md"
 PDF_FOLDER = "pdf"
@@ -239,21 +240,24 @@ def history_page(item: Published, config: Config, day: date, src_link: str) -> s
 
 
 def history_table(item: Published, config: Config, day: date) -> list[str]:
-    """The revisions of one document that came into force by `day`, newest first (the history page, the PDF)."""
+    """The versions of one document that came into force by `day` (model.inforce.periods), newest first, with
+    their approvers and commits (the history page, the PDF)."""
     rows = ["| Revision | Effective | Change | Approved by | Commit |", "| --- | --- | --- | --- | --- |"]
-    rows += [_history_row(revision, config) for revision in reversed(effective_revisions(item, day))]
+    rows += [_history_row(period, revision, config) for period, revision in reversed(in_force_revisions(item, day))]
     return table("history", rows)
 
 
-def _history_row(revision: Revision, config: Config) -> str:
-    last = next((v for _c, v in reversed(revision.versions) if v.status in ("approved", "obsolete")), revision.last)
+def _history_row(period: Period, revision: Revision | None, config: Config) -> str:
+    release, start, _end = period
+    doc = release.doc
+    signed = revision.signed if revision is not None else []
     approvers = "<br>".join(
         f"{e(s.approval.name)} ({e(config.roles[s.approval.role].title if s.approval.role in config.roles else s.approval.role)},"
         f" {e(s.approval.meaning)}, {e(_utc(s.approval.at))})"
-        for s in revision.signed if s.approval.fingerprint == last.fingerprint)
-    commit = next((t.act.sha for t, v in revision.versions if v is last), revision.introduced.sha)
-    return (f"| {e(revision.revision)} | {last.effective.isoformat() if last.effective else ''} | "
-            f"{e(last.change or 'First issue')} | {approvers} | <code>{e(commit[:12])}</code> |")
+        for s in signed if s.approval.fingerprint == doc.fingerprint)
+    commit = release.commit or (revision.introduced.sha if revision is not None else "")
+    return (f"| {e(doc.revision)} | {start.isoformat()} | {e(doc.change or 'First issue')} | {approvers} | "
+            f"<code>{e(commit[:12] or 'uncommitted')}</code> |")
 
 
 def withdrawn(gone: Left, uri: str, src: dict[str, str]) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from .config import Config
 from .document import Document
@@ -30,6 +30,13 @@ class Release:
     blob: str | None = None
     committed: datetime | None = None
     config: Config | None = None  # the qms.yml in force when it was committed (None: the one being judged by)
+    stated: bool = False  # carried over before verify_from, or adopted: its dates are taken as stated
+
+    def existed_on(self, day: date) -> bool:
+        """Whether this version was in the repository on `day`: a version comes into force no earlier than the
+        day it was committed (its effective date is a claim; the commit is where it exists), unless its dates
+        are taken as stated."""
+        return self.stated or self.committed is None or self.committed.astimezone(timezone.utc).date() <= day
 
 
 @dataclass(frozen=True)
@@ -48,23 +55,40 @@ class Standing:
 
 
 def standing(current: Document, releases: Sequence[Release], config: Config, day: date,
-             authority: Authority | None = None, commit: str | None = None) -> Standing:
+             authority: Authority | None = None, commit: str | None = None, state: str | None = None) -> Standing:
     """Where `current` stands on `day`, given the releases of its id that history holds, oldest first (`commit`:
-    the commit `current` was read from, if it was read from one)."""
-    state = assess(current, config, day, authority).state
+    the commit `current` was read from, if it was read from one; `state`: its own state on `day` by `config`,
+    when the caller has assessed it already)."""
+    state = assess(current, config, day, authority).state if state is None else state
     candidates = [*releases]
     if candidates and same_release(candidates[-1].doc, current):
         last = candidates.pop()  # the folder holds exactly the last release: keep its commit, use the whole text
-        candidates.append(Release(current, last.commit, last.blob, last.committed, last.config))
+        candidates.append(Release(current, last.commit, last.blob, last.committed, last.config, last.stated))
     elif current.status in ("approved", "obsolete"):
         candidates.append(Release(current, commit))
     for release in reversed(candidates):
-        judged = assess(release.doc, release.config or config, day, authority).state
+        if not release.existed_on(day):
+            continue
+        same = release.doc is current and (release.config is None or _equal(release.config, config))
+        judged = state if same else assess(release.doc, release.config or config, day, authority).state
         if judged == EFFECTIVE:
             return Standing(current, state, release, None)
         if judged == OBSOLETE:
             return Standing(current, state, None, release)
     return Standing(current, state, None, None)
+
+
+_compared: dict[tuple[int, int], tuple[Config, Config, bool]] = {}  # holds both, so their ids stay theirs
+
+
+def _equal(a: Config, b: Config) -> bool:
+    """Whether two configurations are equal, compared once a pair (history shares a few among many releases)."""
+    if a is b:
+        return True
+    found = _compared.get((id(a), id(b)))
+    if found is None:
+        found = _compared[(id(a), id(b))] = (a, b, a == b)
+    return found[2]
 
 
 Period = tuple[Release, date, date | None]  # a version, the day it came into force, the day it stopped (None: not)
@@ -76,7 +100,8 @@ def periods(current: Document, releases: Sequence[Release], config: Config, toda
     (None: still in force on the last date the facts name). What is in force changes only on an effective or an
     obsoleted date, so it is read on each of those days."""
     days = sorted({d for release in [*releases, Release(current, None)]
-                   for d in (release.doc.effective, release.doc.obsoleted) if d is not None} | {today})
+                   for d in (release.doc.effective, release.doc.obsoleted) if d is not None} | {today} |
+                  {r.committed.astimezone(timezone.utc).date() for r in releases if not r.stated and r.committed})
     found: list[Period] = []
     for day in days:
         release = standing(current, releases, config, day, authority).in_force

@@ -10,12 +10,15 @@ knows nothing of Git.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from .config import Config
 from .document import Document, Record
+from .finding import Finding
 from .inforce import Release, same_release
+from .state import Authority
 from .training import Evidence, Problem, problems
 from .transition import Kind, Transition, added_entries, entry_key, wrote_content
 
@@ -34,6 +37,17 @@ class Ledger:
     releases: dict[str, list[Release]] = field(default_factory=dict)  # id -> approved or obsolete versions, in order
     added_by: dict[str, str] = field(default_factory=dict)  # entry key -> who committed it (author e-mail, lower case)
     trained: dict[str, Evidence] = field(default_factory=dict)  # training record id -> the commit that added it
+    refused: dict[str, Finding] = field(default_factory=dict)  # entry key -> what the rules refused when it was added
+
+    @property
+    def authority(self) -> Authority:
+        """What history says about each signature (model.state.Authority)."""
+        return Authority(self.signed_under, self.refused)
+
+    def refuse(self, findings: Iterable[Finding]) -> None:
+        """Keep what the change rules refused about signatures as they were added (each finding names its entry)."""
+        for found in findings:
+            self.refused.setdefault(found.entry, found)
 
     def revision_authors(self, doc_id: str, revision: str) -> dict[str, str]:
         """Who wrote content of this revision of the document: email (lower case) -> name."""
@@ -59,8 +73,9 @@ class Ledger:
         found = self.releases.get(after.id, [])
         return bool(found) and same_release(found[-1].doc, after) and found[-1].doc.path == after.path
 
-    def apply(self, transition: Transition) -> None:
-        """Record what the transition established."""
+    def apply(self, transition: Transition, stated: bool = False) -> None:
+        """Record what the transition established (`stated`: its dates are taken as stated, as for history carried
+        over before verify_from, or an adoption)."""
         if transition.kind is Kind.RECORD:
             self._training(transition)
         if transition.kind is not Kind.DOCUMENT:
@@ -80,7 +95,7 @@ class Ledger:
                     self.last_effective[after.id] = (after.revision, after.effective)
             if after.status in ("approved", "obsolete"):
                 self.ever_approved.add(after.id)
-                self._release(Release(after, act.sha, transition.after_blob, act.committed_at, act.config))
+                self._release(Release(after, act.sha, transition.after_blob, act.committed_at, act.config, stated))
         elif transition.after_path is None and isinstance(before, Document):
             self.retired[before.id] = transition.before_path or before.path
 
@@ -103,5 +118,5 @@ class Ledger:
         found = self.releases.setdefault(release.doc.id, [])
         if not found or not same_release(found[-1].doc, release.doc):
             found.append(release)
-        elif found[-1].doc.path != release.doc.path:  # moved: the same release, read from where it now is
-            found[-1] = release
+        elif found[-1].doc.path != release.doc.path:  # moved: the same release, read from where it now is (in force
+            found[-1] = replace(release, committed=found[-1].committed, stated=found[-1].stated)  # since it was)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from . import revision
 from .config import OWNER, Config, Person
 from .document import Approval, Document, PeriodicReview
+from .finding import Finding
 from .transition import entry_key
 
-Authority = dict[str, Config]  # entry key -> the qms.yml in force when history added it
+@dataclass(frozen=True)
+class Authority:
+    """What history says about each signature it holds: the qms.yml in force when it was added (`signed_under`, by
+    which who may sign is judged, for as long as it stands), and what the change rules refused about it then
+    (`refused`: it never counts)."""
+
+    signed_under: Mapping[str, Config] = field(default_factory=dict)
+    refused: Mapping[str, Finding] = field(default_factory=dict)
 
 DRAFT, PENDING, EFFECTIVE, OBSOLETE, INVALID = "draft", "pending", "effective", "obsolete", "invalid"
 
@@ -33,8 +41,15 @@ def approval_problems(doc: Document, config: Config, authority: Authority | None
     signature stays valid after its signer leaves, and stays invalid after a role is granted."""
     problems = []
     current = doc.fingerprint
+    authority = authority or Authority()
     for approval in doc.approvals:
-        judge = (authority or {}).get(entry_key(approval), config)
+        key = entry_key(approval)
+        refused = authority.refused.get(key)
+        if refused is not None:
+            problems.append(ApprovalProblem(approval, refused.code, f"{refused.message} (commit "
+                                            f"{refused.commit[:12]}), so it does not count", refused.hint))
+            continue
+        judge = authority.signed_under.get(key, config)
         role = judge.roles.get(approval.role)
         person = judge.people.get(approval.email.lower())
         if person is None:

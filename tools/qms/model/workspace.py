@@ -36,11 +36,12 @@ class Workspace:
     unreadable: set[str] = field(default_factory=set)
     history: Ledger = field(default_factory=Ledger)  # what history established before this folder's state
     commit: str | None = None  # the commit this is the tree of (an "as of" snapshot); None: the folder itself
+    _periods: dict[str, tuple[Document, list[Period]]] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def authority(self) -> Authority:
         """The qms.yml each committed signature is judged by (see state.approval_problems)."""
-        return self.history.signed_under
+        return self.history.authority
 
     @cached_property
     def by_id(self) -> dict[str, Document]:
@@ -75,7 +76,7 @@ class Workspace:
     def standings(self) -> dict[str, Standing]:
         """Where every document stands on `today`, by path: its own state and the version in force (inforce.py)."""
         return {doc.path: standing(doc, self.history.releases.get(doc.id, ()), self.config, self.today,
-                                   self.authority, self.commit) for doc in self.documents}
+                                   self.authority, self.commit, self.assessment(doc).state) for doc in self.documents}
 
     def standing(self, doc: Document, day: date | None = None) -> Standing:
         """Where `doc` stands on `today`, or on another `day` (by the same facts)."""
@@ -84,8 +85,12 @@ class Workspace:
         return standing(doc, self.history.releases.get(doc.id, ()), self.config, day, self.authority, self.commit)
 
     def periods(self, doc: Document) -> list[Period]:
-        """When each version of `doc` was, is or will be in force."""
-        return periods(doc, self.history.releases.get(doc.id, ()), self.config, self.today, self.authority)
+        """When each version of `doc` was, is or will be in force (read once a document)."""
+        found = self._periods.get(doc.path)
+        if found is None or found[0] is not doc:
+            found = self._periods[doc.path] = (doc, periods(doc, self.history.releases.get(doc.id, ()), self.config,
+                                                            self.today, self.authority))
+        return found[1]
 
     def next_review(self, doc: Document, config: Config | None = None) -> date | None:
         """When `doc`'s next periodic review is due, counting only reviews committed by the person they name (a

@@ -1,3 +1,3 @@
-"""Controlled PDF renditions of the manual (SPEC 7b): rendition.py says what is printed, engine.py prints it,
-press.py prints many at once in worker processes, seal.py signs them with the organisation's key, and build.py
-caches and orders the PDFs of an edition."""
+"""Controlled PDF renditions of the manual (SPEC 7b): rendition.py says what is printed; chromium.py prints each
+document's PDF and pdfa.py makes it PDF/A-3b; engine.py (WeasyPrint) prints the whole manual; press.py prints many
+at once; seal.py signs them with the organisation's key; and build.py caches and orders the PDFs of an edition."""

@@ -1,14 +1,15 @@
 """The controlled PDFs of an edition: one per document in force, and the whole manual; sealed where qms.yml asks;
 cached.
 
-A PDF is cached under a key made of everything that can change what it shows: the engine's version, the
-templates and this package's source (rendition.template_version), the document's fingerprint, the HTML the
-document becomes (its control block, signatures and how they were proved, revision history, next review, role
-titles, the files it shows), and the seal's certificate (none, or which). The render date is left out, so a
+A PDF is cached under a key made of everything that can change what it shows: the version of what prints it
+(Chromium for a document, WeasyPrint for the whole manual), the templates and this package's source
+(rendition.template_version), the document's fingerprint, the HTML the document becomes (its control block,
+signatures and how they were proved, revision history, next review, role titles, the files it shows), and the
+seal's certificate (none, or which). The render date is left out, so a
 rebuild on a later day renders nothing new: a cached PDF keeps the date it was rendered. The cache lives in
 .git/qms-pdf (QMS_PDF_CACHE names another folder, for a CI cache); an entry that cannot be read is rendered again,
 and a new entry replaces the older ones of the same document. The PDFs not in the cache are rendered together
-(press.py: in a pool of processes).
+(press.py: a document's by Chromium, in one browser per CPU; the whole manual by WeasyPrint).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..gitlog import git
 from ..model import cache, clock
 from ..mkdocs import pages
 from ..mkdocs.edition import Edition
-from . import engine, press, rendition, seal
+from . import chromium, engine, press, rendition, seal
 
 MANUAL = "manual"  # the whole manual's PDF is pdf/manual.pdf (no document id is lower case)
 
@@ -50,6 +51,7 @@ class _Wanted:
     html: str
     src: str
     reason: str
+    margins: tuple[str, str] | None = None  # a document's running header and footer, as Chromium prints them
 
 
 class Printing:
@@ -70,7 +72,8 @@ class Printing:
                 continue
             page = rendition.sheet(self.edition, src)
             wanted.append(_Wanted(item.doc.id, item.doc.fingerprint, item.source_commit,
-                                  rendition.document_html(page, self.about), src, rendition.reason(page, self.about)))
+                                  rendition.document_html(page, self.about), src, rendition.reason(page, self.about),
+                                  rendition.document_margins(page, self.about)))
         return self._make(wanted)
 
     def manual(self) -> Rendition:
@@ -85,14 +88,16 @@ class Printing:
                                    rendition.manual_reason(self.about))])[0]
 
     def _make(self, wanted: list[_Wanted]) -> list[Rendition]:
-        keys = [self.store.key(pdf.name, pdf.fingerprint, pdf.html, _shown(self.edition, pdf.html, pdf.src))
-                for pdf in wanted]
+        keys = [self.store.key(pdf.name, pdf.fingerprint, pdf.html + "".join(pdf.margins or ()),
+                               _shown(self.edition, pdf.html, pdf.src), pdf.margins is not None) for pdf in wanted]
         found = [self.store.load(key) for key in keys]
         missing = [index for index, data in enumerate(found) if data is None]
         now = clock.now()
-        made = press.run([press.Job(rendition.dated(wanted[i].html, now), wanted[i].src, wanted[i].reason)
-                          for i in missing], press.Setting(self.edition.ws.root, self.edition.attachments,
-                                                           rendition.stylesheet(), self.seal))
+        jobs = [press.Job(rendition.dated(pdf.html, now), pdf.src, pdf.reason,
+                          None if pdf.margins is None else (pdf.margins[0], rendition.dated(pdf.margins[1], now)))
+                for pdf in (wanted[i] for i in missing)]
+        made = press.run(jobs, press.Setting(self.edition.ws.root, self.edition.attachments, rendition.stylesheet(),
+                                             rendition.stylesheet(chromium=True), self.seal, now))
         for index, data in zip(missing, made):
             self.store.save(wanted[index].name, keys[index], data)
             found[index] = data
@@ -123,9 +128,10 @@ class _Store:
         self.format = cache.code_format("pdf")
         self.sealed_by = f"sealed:{sealed.fingerprint}" if sealed else "not sealed"
 
-    def key(self, name: str, fingerprint: str | None, html: str, shown: str) -> str:
+    def key(self, name: str, fingerprint: str | None, html: str, shown: str, chromium_prints: bool) -> str:
         """Where the PDF of `html` is kept: a file named by the document and everything the PDF shows."""
-        digest = hashlib.sha256("\0".join((self.format, engine.version(), rendition.template_version(),
+        printer = chromium.version() if chromium_prints else engine.version()
+        digest = hashlib.sha256("\0".join((self.format, printer, rendition.template_version(),
                                            self.sealed_by, fingerprint or "", html, shown)).encode())
         return f"{_safe(name)}.{digest.hexdigest()[:40]}.pdf"
 

@@ -1,5 +1,5 @@
-"""HTML to PDF with WeasyPrint: page X of Y, running header and footer, bookmarks, the contents' page numbers,
-PDF/A-3b, and the QMS's facts in the PDF's metadata.
+"""HTML to PDF with WeasyPrint, for the whole manual: page X of Y, running header and footer, bookmarks, the
+contents' page numbers, PDF/A-3b, and the QMS's facts in the PDF's metadata.
 
 Nothing is fetched from the network or from outside the QMS: the pages' base URL is a name of no host, and the
 fetcher serves only the files the edition publishes (the images a document shows), read from the QMS folder.
@@ -9,8 +9,8 @@ shared by all of them.
 PDF/A-3b as a validator reads it (the tests run one): WeasyPrint's own compression packs objects into object
 streams and filters the XMP metadata, and a compressed stream that happens to end in a carriage return reads,
 before the line feed ahead of `endstream`, as a shorter stream than its /Length says. So the PDF is written
-uncompressed, and the finisher compresses each stream itself, never to end in a carriage return, and leaves the
-metadata plain.
+uncompressed, and the finisher compresses each stream itself, never to end in a carriage return (pdfa.flate), and
+leaves the metadata plain.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import logging
 import mimetypes
 import os
 import posixpath
-import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,13 +71,14 @@ def _compress(_document: Any, pdf: Any) -> None:
     """Compress every stream WeasyPrint left plain, except the XMP metadata (see the module's docstring)."""
     import pydyf  # type: ignore[import-untyped,unused-ignore]
 
+    from .pdfa import flate
+
     class Flate(pydyf.Stream):  # type: ignore[misc]
         @property
         def data(self) -> bytes:
             raw = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
             extra = pydyf.Dictionary(self.extra.copy())
-            packed = next((data for data in (zlib.compress(raw, level) for level in (6, 9, 1))
-                           if not data.endswith(b"\r")), None)
+            packed = flate(raw)
             if packed is not None:
                 extra["Filter"] = "/FlateDecode"
             body = raw if packed is None else packed

@@ -160,6 +160,14 @@ def document_html(page: Sheet, about: Context) -> str:
         sheet=page, ctx=about, rendered=RENDERED, manual=False)
 
 
+def document_margins(page: Sheet, about: Context) -> tuple[str, str]:
+    """The running header and footer Chromium prints on each page of a document's PDF; the render date is left as
+    RENDERED."""
+    header, footer = (_environment().get_template(name).render(sheet=page, ctx=about, rendered=RENDERED)
+                      for name in ("chromium-header.html", "chromium-footer.html"))
+    return header, footer
+
+
 def manual_html(sheets: list[Sheet], master_list: str, about: Context) -> str:
     """The HTML of the whole manual: cover, master list, contents with page numbers, every document in force."""
     return _environment().get_template("manual.html").render(
@@ -181,9 +189,12 @@ def manual_reason(about: Context) -> str:
     return f"Issued by the QMS of {about.organisation}: the manual as in force on {about.day}, from {about.built_from}"
 
 
-@lru_cache(maxsize=1)
-def stylesheet() -> str:
-    """The CSS of every page of every PDF."""
-    with open(os.path.join(TEMPLATES, "pdf.css"), encoding="utf-8") as handle:
-        return handle.read()
+@lru_cache(maxsize=2)
+def stylesheet(chromium: bool = False) -> str:
+    """The CSS of every page of every PDF; `chromium`: with what a document's PDF needs when Chromium prints it."""
+    found = []
+    for name in ("pdf.css", "chromium.css") if chromium else ("pdf.css",):
+        with open(os.path.join(TEMPLATES, name), encoding="utf-8") as handle:
+            found.append(handle.read())
+    return "\n".join(found)
 

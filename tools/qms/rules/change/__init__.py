@@ -28,9 +28,12 @@ class Context:
     adopted: frozenset[str] = frozenset()  # the documents the act adopts (see adoption): their approvals are stated
 
     @classmethod
-    def of(cls, act: Act, fallback: Config, ledger: Ledger, now: datetime) -> Context:
+    def of(cls, act: Act, fallback: Config | None, ledger: Ledger, now: datetime) -> Context:
         """The context of an act: the configuration in force at its parent (`fallback` where there is none)."""
-        return cls(act.config or fallback, ledger, now)
+        config = act.config or fallback
+        if config is None:
+            raise ValueError(f"no configuration to judge commit {act.sha[:12]} by")
+        return cls(config, ledger, now)
 
     @property
     def skew(self) -> timedelta:
@@ -82,16 +85,29 @@ def acts(transitions: Iterable[Transition]) -> Iterator[tuple[Act, list[Transiti
         yield act, list(group)
 
 
-def walk(transitions: Iterable[Transition], config: Config, now: datetime,
-         judged: Callable[[Act], bool], ledger: Ledger | None = None) -> tuple[list[Finding], Ledger]:
+REFUSALS = frozenset({"QMS041", "QMS120", "QMS121", "QMS122", "QMS130", "QMS139"})
+"""What the rules find about a signature when it is added that stays true for good: a signature they refuse never
+counts, in any view (model.state.Authority)."""
+
+
+def walk(transitions: Iterable[Transition], config: Config | None, now: datetime,
+         judged: Callable[[Act], bool], ledger: Ledger | None = None,
+         counted: Callable[[Act], bool] | None = None) -> tuple[list[Finding], Ledger]:
     """Apply every transition in order to `ledger` (what history established before them; a new one if None),
     judging the acts `judged` selects, each by the configuration in force at its parent (`config` where history
-    holds none); the findings and the ledger after the last act."""
+    holds none); the findings and the ledger after the last act. The acts `counted` selects (those after
+    verify_from) are judged too, and the signatures the rules refuse in them are kept in the ledger."""
     ledger = Ledger() if ledger is None else ledger
     findings: list[Finding] = []
     for act, group in acts(transitions):
-        if judged(act):
-            findings += judge_act(group, Context.of(act, config, ledger, now))
+        report = judged(act)
+        count = counted is not None and counted(act) and act.config is not None
+        found = judge_act(group, Context.of(act, config, ledger, now)) if report or count else []
+        if report:
+            findings += found
+        adopted = adoption(group) if count else frozenset()
         for transition in group:
-            ledger.apply(transition)
+            ledger.apply(transition, stated=not count or transition.key in adopted)
+        if count:
+            ledger.refuse(f for f in found if f.code in REFUSALS and f.entry)
     return findings, ledger

@@ -26,7 +26,7 @@ def check_training(t: Transition, ctx: Context) -> Iterator[Finding]:
         yield finding(t, training.line, problem.code, problem.message, problem.hint)
     releases = ctx.ledger.releases.get(training.document)
     day = ctx.now.date() if t.act.staged else t.act.committed_at.date()
-    named = periods(releases[-1].doc, releases, ctx.config, day, ctx.ledger.signed_under) if releases else []
+    named = periods(releases[-1].doc, releases, ctx.config, day, ctx.ledger.authority) if releases else []
     wrong = never_in_force(training, named, ctx.config.revision_scheme)
     if wrong is not None:
         yield finding(t, training.line, "QMS180", wrong, f"train on the revision in force: qms train "
