@@ -154,3 +154,44 @@ def test_a_cache_format_names_the_code_of_subpackages_too(tmp_path: Path, monkey
     before = code_format("verdicts", ("model", "rules"))
     (package / "rules/change/signatures.py").write_text("# another version\n")
     assert code_format("verdicts", ("model", "rules")) != before
+
+
+def test_a_ledger_kept_by_another_version_of_the_tool_is_replaced(tmp_path: Path) -> None:
+    """A ledger file of another format is never read, and the next run replaces it (rather than making HEAD's ledger
+    again on every run)."""
+    import pickle
+
+    from gitrepo import adopted_repo
+
+    from qms.model import cache
+
+    repo = adopted_repo(tmp_path)
+    head = repo.git("rev-parse", "HEAD").stdout.strip()
+    first = repo.qms("check", "--format", "json")
+    kept = repo.root / ".git" / "qms-ledgers" / f"{head}.ledger"
+    stored = pickle.loads(kept.read_bytes())
+    assert stored["format"] == cache.code_format("ledger")
+    kept.write_bytes(pickle.dumps({"format": "qms-ledger-0000000000000000", "payload": stored["payload"]}))
+    assert repo.qms("check", "--format", "json").stdout == first.stdout
+    assert pickle.loads(kept.read_bytes())["format"] == cache.code_format("ledger")
+
+
+def test_what_a_cache_loads_is_out_of_the_collectors_walks_only_while_a_command_runs(
+        qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from qms.model import cache
+
+    (qms.root / ".git").mkdir()
+    for path in qms.root.rglob("*.md"):
+        age(path)
+    assert check(qms, capsys)[0] == 0  # writes the parse cache
+    assert gc.get_freeze_count() == 0  # the command gave everything back to the collector
+    stored = cache.cache_file(str(qms.root), "qms-cache")
+    with cache.settled():
+        with cache.settled():
+            assert cache.load(stored, cache.code_format("parse"))
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() > 0  # until the outermost block ends
+    assert gc.get_freeze_count() == 0
+    assert cache.load(stored, cache.code_format("parse")) and gc.get_freeze_count() == 0  # outside: left alone

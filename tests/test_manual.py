@@ -235,6 +235,45 @@ def test_export_refuses_what_a_strict_build_would_reject(repo: Repo, tmp_path: P
     assert not (tmp_path / "out").exists()
 
 
+def test_a_revision_published_from_history_is_parsed_once_and_kept_by_blob(repo: Repo, tmp_path: Path) -> None:
+    """SOP-003 is being revised: its revision in force is read from Git and parsed once, then kept in .git by blob
+    id and path; a kept parse of another version of the tool, or a damaged file, is never served."""
+    import pickle
+    from dataclasses import replace
+
+    from qms.model import cache
+
+    clone = repo.sibling(tmp_path / "clone")
+    repo.git("clone", "-q", str(repo.root), str(clone.root))
+    kept = clone.root / ".git" / "qms-document-cache"
+
+    def export(name: str) -> dict[str, str]:
+        done = clone.qms("export", str(tmp_path / name))
+        assert done.returncode == 0, done.stdout + done.stderr
+        return {str(p.relative_to(tmp_path / name)): p.read_text() for p in (tmp_path / name).rglob("*.md")}
+
+    first = export("first")
+    assert "Weld with the first procedure text." in first["docs/sop/SOP-003-welding.md"]
+    stored = pickle.loads(kept.read_bytes())
+    assert stored["format"] == cache.code_format("documents")
+    assert {path for _blob, path in stored["payload"]} == {"procedures/sop/SOP-003-welding.md",
+                                                           "procedures/sop/SOP-004-painting.md"}
+    [(blob, path)] = [key for key in stored["payload"] if "SOP-003" in key[1]]
+    assert clone.git("cat-file", "-t", blob).stdout.strip() == "blob"
+    written = kept.stat().st_mtime_ns
+    assert export("again") == first and kept.stat().st_mtime_ns == written  # served from the cache
+
+    doc = stored["payload"][(blob, path)]
+    forged = {(blob, path): replace(doc, body="# Welding\n\nForged text.\n")}
+    kept.write_bytes(pickle.dumps({"format": stored["format"], "payload": forged}))
+    assert "Forged text." in export("forged")["docs/sop/SOP-003-welding.md"]  # the cache is what is read
+    kept.write_bytes(pickle.dumps({"format": "qms-documents-0000000000000000", "payload": forged}))
+    assert export("other-version") == first  # a parse kept by another version of the tool is not
+    kept.write_bytes(b"damaged")
+    assert export("damaged") == first
+    assert pickle.loads(kept.read_bytes())["format"] == cache.code_format("documents")
+
+
 def test_search_indexes_neither_control_blocks_nor_banners_nor_histories(site: Path) -> None:
     index = json.loads((site / "search" / "search_index.json").read_text())
     texts = " ".join(doc["text"] + doc["title"] for doc in index["docs"])
@@ -300,3 +339,25 @@ def test_make_manual_fails_on_what_the_plugin_warns_about(tmp_path: Path) -> Non
                           text=True, env=env, check=False)
     assert done.returncode != 0, done.stdout + done.stderr
     assert "shallow" in done.stdout + done.stderr and not (clone / "site").exists()
+
+
+@pytest.mark.parametrize("label", [
+    "SOP-001 Nonconformity", "Storage &amp; handling", "O'Brien's checks (v2)", "Work instructions", "Yes", "on",
+    "NULL", "1.0", "2026-01-01 plan", "e1", "a: b", "#tag", "x #y", "- x", "'quoted'", "a  b", "trailing ", "",
+    "Qualität", "x" * 101, "y" * 1500, "Handling &lt;script&gt;alert(1&lt;/script&gt; parts", "a,b", "[x]"])
+def test_the_exported_navigation_is_written_as_ruamel_writes_it(label: str) -> None:
+    """Plain labels and paths are written without ruamel (it took a third of a second over 1,000 entries); any other
+    is left to ruamel. Either way the navigation reads back the same and is written as ruamel writes it."""
+    import io
+
+    from qms.commands import export
+
+    nav = [{"Home": "index.md"}, {label: [{label: "sop/x.md"}, {"B": "b.md"}]}, {"G": [{"A": label}]}]
+    text = io.StringIO()
+    export._yaml().dump({"nav": nav}, text)
+    plain = export._plain_nav(nav)
+    if plain is not None:
+        assert "nav:\n" + "".join(plain) == text.getvalue()
+    assert (plain is not None) == (label in {"SOP-001 Nonconformity", "Storage &amp; handling", "O'Brien's checks (v2)",
+                                             "Work instructions", "e1", "a,b",
+                                             "Handling &lt;script&gt;alert(1&lt;/script&gt; parts"})

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_USAGE, QmsError
+from .model import cache
 
 # Command name -> module under qms.commands. Only the module of the command being run is imported, so
 # that `qms check` (the pre-commit hook) does not pay for the imports of every other command.
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         top.print_help()
         return EXIT_USAGE
     try:
-        return int(args.handler(args))
+        with cache.settled():  # what the caches load stays out of the cyclic collector's walks
+            return int(args.handler(args))
     except QmsError as exc:
         print(f"qms: {exc.message}" if not exc.message.startswith(("qms.yml:", "procedures/", "records/"))
               else exc.message, file=sys.stderr)

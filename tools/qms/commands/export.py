@@ -10,6 +10,7 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -121,8 +122,47 @@ def _exported_config(site: Any, made: edition.Edition) -> str:
     text = io.StringIO()
     text.write("# Exported by qms export: the manual as in force on "
                f"{made.ws.today}, from commit {made.built_from}. Build with mkdocs-material or Zensical.\n")
+    plain = _plain_nav(made.nav) if not (hasattr(site, "ca") and site.ca.items.get("nav")) else None
+    if plain is None:
+        _yaml().dump(config, text)
+        return text.getvalue()
+    config["nav"] = _NAV_MARK  # ruamel takes about 0.3 s over a thousand entries: plain ones are written here
     _yaml().dump(config, text)
-    return text.getvalue()
+    return text.getvalue().replace(f"\nnav: {_NAV_MARK}\n", "\nnav:\n" + "".join(plain), 1)
+
+
+_NAV_MARK = "qms-export-navigation"
+# A label or path that YAML writes as it is, whatever the writer (no indicator, no ': ' or ' #', nothing a
+# resolver reads as a number, date, boolean or null), so that writing it here gives what ruamel would.
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9._/()&;,+'-]*(?: [A-Za-z0-9._/()&;,+'-]+)*")
+_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def _plain_nav(nav: list[Any], depth: int = 0) -> list[str] | None:
+    """The navigation's lines as ruamel writes them (a sequence at the key's indent, mappings of one key), or None
+    where a label or path needs ruamel's own judgement (quotes, an empty section, something other than text)."""
+    lines, pad = [], "  " * depth
+    for entry in nav:
+        if not isinstance(entry, dict) or len(entry) != 1:
+            return None
+        [(label, value)] = entry.items()
+        if not _plain(label) or len(label) > 100:  # a longer key is written as a complex key ("? ...")
+            return None
+        if isinstance(value, list) and value:
+            inner = _plain_nav(value, depth + 1)
+            if inner is None:
+                return None
+            lines += [f"{pad}- {label}:\n", *inner]
+        elif isinstance(value, str) and _plain(value):
+            lines.append(f"{pad}- {label}: {value}\n")
+        else:
+            return None
+    return lines
+
+
+def _plain(value: object) -> bool:
+    return type(value) is str and len(value) < 1000 and _PLAIN.fullmatch(value) is not None and \
+        value.lower() not in _WORDS
 
 
 def _in_nav(nav: list[Any]) -> set[str]:

@@ -23,26 +23,53 @@ class GitError(QmsError):
 
 
 def run(args: Sequence[str], cwd: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-    """Run `git ARGS` in `cwd` and return its standard output; raise GitError if it fails.
+    """Run `git ARGS` in `cwd` and return its standard output; raise GitError if it fails."""
+    return start(args, cwd, stdin, check).output()
 
-    Output goes through a temporary file: for the large outputs of history reads that is faster than
+
+class Started:
+    """A git command running while the caller does other work (git walks history on another core while Python
+    loads its caches); `output` waits for it and returns what `run` would.
+
+    Output and errors go through temporary files: for the large outputs of history reads that is faster than
     Python's pipe loop, and it cannot deadlock with a large `stdin`.
     """
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
-    with tempfile.TemporaryFile() as out:
+
+    def __init__(self, args: Sequence[str], cwd: str, stdin: bytes | None, check: bool) -> None:
+        self.args, self.stdin, self.check = list(args), stdin, check
+        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
         try:
-            result = subprocess.run(["git", *args], cwd=cwd, input=stdin, stdout=out, stderr=subprocess.PIPE,
-                                    env=env, check=False)
+            self.process = subprocess.Popen(["git", *args], cwd=cwd, stdout=self.out, stderr=self.err, env=env,
+                                            stdin=subprocess.PIPE if stdin is not None else None)
         except FileNotFoundError:
+            self._close()
             raise GitError("git is not installed (install git and try again)", EXIT_USAGE) from None
-        out.seek(0)
-        output = out.read()
-    if check and result.returncode != 0:
-        printed = (output + result.stderr).decode(errors="replace").strip()
-        message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args[:3])} failed: {message[-1] if message else result.returncode}", EXIT_USAGE,
-                       printed)
-    return output
+
+    def output(self) -> bytes:
+        """Wait for git; its standard output (GitError if it failed and `check` is set)."""
+        try:
+            self.process.communicate(self.stdin)
+            self.out.seek(0)
+            self.err.seek(0)
+            output, errors = self.out.read(), self.err.read()
+        finally:
+            self._close()
+        if self.check and self.process.returncode != 0:
+            printed = (output + errors).decode(errors="replace").strip()
+            message = errors.decode(errors="replace").strip().splitlines()
+            raise GitError(f"git {' '.join(self.args[:3])} failed: {message[-1] if message else self.process.returncode}",
+                           EXIT_USAGE, printed)
+        return output
+
+    def _close(self) -> None:
+        self.out.close()
+        self.err.close()
+
+
+def start(args: Sequence[str], cwd: str, stdin: bytes | None = None, check: bool = True) -> Started:
+    """Start `git ARGS` in `cwd`; `.output()` waits for it and returns what `run` would."""
+    return Started(args, cwd, stdin, check)
 
 
 def text(args: Sequence[str], cwd: str) -> str:

@@ -86,19 +86,23 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     if head == git.EMPTY_TREE:
         return index
     # No pathspec: limiting the walk to procedures/ and records/ costs git more than filtering here.
-    raw = git.run(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev", "--no-renames",
-                   "--no-ext-diff", f"--format={_FORMAT}", *heads, *(f"^{commit}" for commit in exclude)], root)
+    walk = git.start(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev",
+                      "--no-renames", "--no-ext-diff", f"--format={_FORMAT}", *heads, *(f"^{commit}" for commit in exclude)],
+                     root)
+    kept = _kept_versions(root) if cache_versions and not exclude else None  # all of history: read while git walks it
+    signed = _kept_signatures(root)
     others: dict[str, list[tuple[str, str]]] = {}  # by sha: the raw changes outside procedures/, records/, qms.yml
-    parents = _parse_log(index, raw.decode("utf-8", errors="surrogateescape"), others)
+    parents = _parse_log(index, walk.output().decode("utf-8", errors="surrogateescape"), others)
     wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
-    index.versions = load_versions(root, wanted, cache_versions)
+    index.versions = load_versions(root, wanted, cache_versions, kept)
     index.texts = load_texts(root, {blob for blob, path in wanted.items() if path in (DISPOSITION_LOG, CONFIG_FILE)})
     _add_controlled(index, others, [*(config for config in (boundary or {}).values() if config is not None),
                                     *(config_at(root, parent) for parent in _edges(parents) if not boundary)])
     index.acts = [act for act in index.acts if any(index.diffs[act.sha])]
     index.diffs = {act.sha: index.diffs[act.sha] for act in index.acts}
-    _attach_signatures(index, None if signatures else {act.sha for act in index.acts if _config_change(index, act)})
+    _attach_signatures(index, None if signatures else {act.sha for act in index.acts if _config_change(index, act)},
+                       signed)
     _attach_configs(index, parents, boundary)
     return index
 
@@ -242,14 +246,17 @@ def config_at(root: str, commit: str) -> Config | None:
     return _parse(load_texts(root, {blob}).get(blob)) if blob else None
 
 
-def _attach_signatures(index: HistoryIndex, only: set[str] | None) -> None:
+def _kept_signatures(root: str) -> dict[str, Signature]:
+    """What Git said about the signatures of commits, as kept by earlier runs."""
+    return cache.load(cache.cache_file(root, _SIGNATURE_CACHE), cache.code_format("signatures")) or {}
+
+
+def _attach_signatures(index: HistoryIndex, only: set[str] | None, known: dict[str, Signature]) -> None:
     """What Git says about the signature of every act (or of the acts in `only`), checked once per commit and
     cached. An empty allowed-signers file makes Git check any SSH signature and name its key; whose key it is,
     the rules decide from qms.yml."""
     if only is not None and not only:
         return
-    path = cache.cache_file(index.root, _SIGNATURE_CACHE)
-    known: dict[str, Signature] = cache.load(path, cache.code_format("signatures")) or {}
     missing = [act.sha for act in index.acts if act.sha not in known and (only is None or act.sha in only)]
     if missing:
         raw = git.run(["-c", f"gpg.ssh.allowedSignersFile={os.devnull}", "log", "--no-walk=unsorted", "--stdin",
@@ -262,7 +269,7 @@ def _attach_signatures(index: HistoryIndex, only: set[str] | None) -> None:
                 status = fields[1] if fields[1] in {s.value for s in SignatureStatus} else "E"
                 fresh[fields[0]] = Signature(SignatureStatus(status), fields[2], fields[3], fields[4], fields[5])
         known.update(fresh)
-        cache.save(path, cache.code_format("signatures"),
+        cache.save(cache.cache_file(index.root, _SIGNATURE_CACHE), cache.code_format("signatures"),
                    {sha: sig for sha, sig in known.items() if sig.lasting})
     index.acts = [replace(act, signature=known.get(act.sha, Signature())) if only is None or act.sha in only else act
                   for act in index.acts]
@@ -279,14 +286,21 @@ def _changes(token: str, path: str) -> list[Change]:
             for i in range(parents)]
 
 
-def load_versions(root: str, wanted: dict[str, str], use_cache: bool = True) -> dict[str, Item | None]:
-    """The parsed summary of each blob in `wanted` (blob id -> a path it had), cached by blob id. A few blobs (a
-    staged change's) are read and parsed directly: loading every version history has seen costs more."""
+def _kept_versions(root: str) -> dict[str, Item | None]:
+    """The parsed summaries kept by earlier runs, by blob id."""
+    return cache.load(cache.cache_file(root, _CACHE_NAME), cache.code_format("history")) or {}
+
+
+def load_versions(root: str, wanted: dict[str, str], use_cache: bool = True,
+                  kept: dict[str, Item | None] | None = None) -> dict[str, Item | None]:
+    """The parsed summary of each blob in `wanted` (blob id -> a path it had), cached by blob id (`kept`: the cache,
+    read already). A few blobs (a staged change's) are read and parsed directly: loading every version history has
+    seen costs more."""
     if len(wanted) <= _READ_DIRECTLY:
         blobs = git.read_blobs(root, [blob for blob, name in wanted.items() if name.endswith(".md")])
         return _parse_chunk([(blob, wanted[blob], data) for blob, data in blobs.items()])
     path = cache.cache_file(root, _CACHE_NAME) if use_cache else None
-    cached: dict[str, Item | None] = cache.load(path, cache.code_format("history")) or {}
+    cached = (kept if kept is not None else _kept_versions(root)) if use_cache else {}
     missing = {blob: name for blob, name in wanted.items() if blob not in cached and name.endswith(".md")}
     if not missing:
         return cached

@@ -88,6 +88,11 @@ def document_revisions(transitions: list[Transition]) -> list[Revision]:
     return sorted(found.values(), key=lambda r: _order(r.revision))
 
 
+def revisions_by_document(transitions: Iterable[Transition]) -> dict[str, list[Revision]]:
+    """The revisions of every document, by id (document_revisions of each)."""
+    return {doc_id: document_revisions(found) for doc_id, found in by_document(transitions).items()}
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -118,11 +123,11 @@ def verdict(signed: Signed, adopted: Adopted, problems: dict[str, list[Finding]]
     return (SIGNED if signed.act.signature.made_with(keys) else RECORDED), []
 
 
-def proofs(transitions: Iterable[Transition], adopted: Adopted, problems: dict[str, list[Finding]]) -> dict[str, str]:
-    """What was proved about every approval history holds, by entry key (the words of VERDICTS)."""
+def proofs(revisions: Iterable[Revision], adopted: Adopted, problems: dict[str, list[Finding]]) -> dict[str, str]:
+    """What was proved about every approval of `revisions` (all that history holds), by entry key (the words of
+    VERDICTS)."""
     return {entry_key(signed.approval): VERDICTS[verdict(signed, adopted, problems)[0]]
-            for found in by_document(transitions).values() for revision in document_revisions(found)
-            for signed in revision.signed}
+            for revision in revisions for signed in revision.signed}
 
 
 def revision_rows(entries: list[Revision], config: Config, adopted: Adopted, problems: dict[str, list[Finding]],

@@ -17,7 +17,8 @@ from ..commands.common import workspace_on
 from ..commands.control import Judged, judge_history
 from ..commands.history import adopted_approvals
 from ..gitlog import git, index
-from ..gitlog.trail import problems_by_entry, proofs
+from ..gitlog.trail import Revision, problems_by_entry, proofs, revisions_by_document
+from ..model import cache
 from ..model.config import Config, load_config
 from ..model.finding import Finding
 from ..model.workspace import Workspace
@@ -72,10 +73,15 @@ class Edition:
 
 def make(root: str, options: Options) -> Edition:
     """The edition of the QMS at `root` in force on `options.day`."""
+    with cache.settled():  # the plugin's build, like every qms command: the caches stay out of the collector's walks
+        return _make(root, options)
+
+
+def _make(root: str, options: Options) -> Edition:
     today_config = load_config(root)
     ws = workspace_on(root, today_config, options.day)  # a past day: the QMS as it stood then
-    history, judged, built_from, proved, warnings = _history(root, ws, options, today_config)
-    published, left = in_force(history, ws)
+    revised, judged, built_from, proved, warnings = _history(root, ws, options, today_config)
+    published, left = in_force(revised, ws)
     src = {item.doc.path: posixpath.relpath(item.doc.path, options.docs_prefix) for item in published}
     edition = Edition(ws, {src[item.doc.path]: item for item in published}, left, built_from, problems=warnings,
                       proofs=proved, judged=judged)
@@ -92,18 +98,19 @@ def make(root: str, options: Options) -> Edition:
 
 
 def _history(root: str, ws: Workspace, options: Options, today_config: Config
-             ) -> tuple[index.HistoryIndex | None, Judged | None, str, dict[str, str] | None, list[str]]:
-    """The history the edition reads (and its judgement), the commit it is built from, what history proved about
-    each approval, and what keeps the manual from being complete (a strict build fails on it)."""
+             ) -> tuple[dict[str, list[Revision]], Judged | None, str, dict[str, str] | None, list[str]]:
+    """The revisions history holds of each document (and the judgement of history), the commit the edition is
+    built from, what history proved about each approval, and what keeps the manual from being complete (a strict
+    build fails on it)."""
     notes: list[str] = []
     verify_from = today_config.verify_from
     if not options.history:
         head = ws.commit or (git.head_or_empty(root) if git.is_repository(root) else git.EMPTY_TREE)
-        return None, None, head[:12] if head != git.EMPTY_TREE else "uncommitted", None, notes
+        return {}, None, head[:12] if head != git.EMPTY_TREE else "uncommitted", None, notes
     if not git.is_repository(root):
         notes.append(f"{root} is not a Git repository: revision histories and earlier revisions cannot be published "
                      "(set history: false to build without them)")
-        return None, None, "uncommitted", None, notes
+        return {}, None, "uncommitted", None, notes
     git.require_root(root)
     proved, judged = None, None
     if verify_from and git.commit_id(root, verify_from) is None:
@@ -113,14 +120,16 @@ def _history(root: str, ws: Workspace, options: Options, today_config: Config
     else:
         judged = judge_history(root, ws.config, verify_from, ws.commit)
         history = judged.history
-        proved = proofs(history.transitions, adopted_approvals(root, today_config, history.transitions),
-                        problems_by_entry(judged.findings))
+    revised = revisions_by_document(history.transitions)
+    if judged is not None:
+        proved = proofs((revision for found in revised.values() for revision in found),
+                        adopted_approvals(root, today_config, history.transitions), problems_by_entry(judged.findings))
     if history.shallow:
         notes.append("this clone is shallow, so revision histories are incomplete and earlier revisions of documents "
                      "being revised cannot be published: fetch full history (git fetch --unshallow; in CI, "
                      "actions/checkout with fetch-depth: 0)")
     head = ws.commit or history.head
-    return history, judged, head[:12] if head != git.EMPTY_TREE else "uncommitted", proved, notes
+    return revised, judged, head[:12] if head != git.EMPTY_TREE else "uncommitted", proved, notes
 
 
 def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..gitlog import git
-from ..gitlog.index import HistoryIndex
-from ..gitlog.trail import Revision, by_document, document_revisions
-from ..model.document import Document, parse_bytes
+from ..gitlog import documents, git
+from ..gitlog.trail import Revision
+from ..model.document import Document
 from ..model.inforce import Period, Standing, describe
 from ..model.workspace import Workspace
 
@@ -37,27 +36,27 @@ class Left:
         return describe(self.standing)
 
 
-def in_force(index: HistoryIndex | None, ws: Workspace) -> tuple[list[Published], list[Left]]:
+def in_force(revisions: dict[str, list[Revision]], ws: Workspace) -> tuple[list[Published], list[Left]]:
     """Every document's version in force on `ws.today` (model.inforce), with its whole text: the file itself, or
-    the committed version history released."""
-    transitions = by_document(index.transitions) if index is not None else {}
-    earlier = {item.in_force.blob: item.in_force for item in ws.in_force()
-               if item.from_history and item.in_force is not None and item.in_force.blob}
-    texts = git.read_blobs(ws.root, sorted(earlier)) if earlier else {}
+    the committed version history released; with its revisions (`revisions`, by document id:
+    trail.revisions_by_document)."""
+    releases = [item.in_force for item in ws.in_force() if item.from_history and item.in_force is not None]
+    texts = documents.whole(ws.root, [(release.blob, release.doc.path) for release in releases if release.blob])
     published, left = [], []
     for doc in ws.documents:
         item = ws.standing(doc)
-        revisions = tuple(document_revisions(transitions.get(doc.id, [])))
         release = item.in_force
         if release is None:
             left.append(Left(doc, item))
         elif not item.from_history:
-            published.append(Published(doc, release.commit, False, revisions, tuple(ws.periods(doc))))
+            published.append(Published(doc, release.commit, False, tuple(revisions.get(doc.id, ())),
+                                       tuple(ws.periods(doc))))
         else:
-            whole = parse_bytes(texts.get(release.blob or ""), release.doc.path)
-            if not isinstance(whole, Document):
+            whole = texts.get((release.blob or "", release.doc.path))
+            if whole is None:
                 raise git.GitError(f"cannot read {release.doc.path} at commit {(release.commit or '')[:12]}")
-            published.append(Published(whole, release.commit, True, revisions, tuple(ws.periods(doc))))
+            published.append(Published(whole, release.commit, True, tuple(revisions.get(doc.id, ())),
+                                       tuple(ws.periods(doc))))
     return published, left
 
 

@@ -9,12 +9,15 @@ The cache lives in .git/qms-cache, so it is never committed and is dropped with 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from .. import __version__
@@ -54,7 +57,28 @@ def load(path: str | None, format_: str) -> Any:
             stored = pickle.load(handle)
     except Exception:  # a damaged or foreign cache is simply rebuilt
         return None
+    if _settled:
+        gc.freeze()
     return stored.get("payload") if isinstance(stored, dict) and stored.get("format") == format_ else None
+
+
+_settled = 0  # how many `settled` blocks the process is in (the collector's state is the process's own)
+
+
+@contextlib.contextmanager
+def settled() -> Iterator[None]:
+    """Within: what a cache loads is kept out of the cyclic collector's sight until the block ends. A warm run
+    loads millions of objects that hold no cycles and live as long as the run, and each full collection walked
+    them all again (a warm export of 1,000 documents and 10,000 commits spent a fifth of its time there). They
+    are still freed as soon as nothing refers to them; on leaving, everything frozen returns to the collector."""
+    global _settled
+    _settled += 1
+    try:
+        yield
+    finally:
+        _settled -= 1
+        if not _settled:
+            gc.unfreeze()
 
 
 def save(path: str | None, format_: str, payload: Any) -> None:

@@ -159,11 +159,11 @@ def entries(doc: Document) -> list[Approval | PeriodicReview]:
 def added_entries(transition: Transition) -> list[Approval | PeriodicReview]:
     """Approvals and periodic reviews present after the act and in no parent before it."""
     after = transition.after
-    if not isinstance(after, Document):
+    if not isinstance(after, Document) or not (present := entries(after)):  # a draft has none to compare
         return []
     known = {entry_key(entry) for version in transition.parents if isinstance(version, Document)
              for entry in entries(version)}
-    return [entry for entry in entries(after) if entry_key(entry) not in known]
+    return [entry for entry in present if entry_key(entry) not in known]
 
 
 def removed_entries(transition: Transition) -> list[Approval | PeriodicReview]:
