@@ -5,6 +5,7 @@ the same commit. Every bug found becomes a row here."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -421,6 +422,38 @@ def test_a_refused_approval_puts_nothing_in_force(repo: Repo, name: str, tmp_pat
     repo.qms("audit", "--out", str(pack))
     master = json.loads((pack / "audit.json").read_text())["master_list"]
     assert {row["id"]: row["in_force"] for row in master}["SOP-001"] == "2"
+
+
+def withdrawal_moved_later(repo: Repo) -> None:
+    """An obsolete document's obsoleted date moved to a later day by hand: obsolete is final (QMS106)."""
+    FRM2 = "procedures/forms/FRM-002-old-form.md"
+    QmsFolder(repo.root, (repo.root / "qms.yml").read_text()).document("FRM-002", "Old form", status="draft",
+                                                                        effective=None)
+    as_(repo, "author", "Draft a form")
+    approve(repo, "quality-manager", "FRM-002", repo.today)
+    repo.become("quality-manager")
+    repo.qms("obsolete", "FRM-002", "--reason", "No longer used.", "--commit", check=True)
+    text = repo.read(FRM2)
+    repo.write(FRM2, re.sub(r"obsoleted: .*", "obsoleted: 2026-12-01", text, count=1))
+
+
+def test_a_void_version_never_comes_into_force(repo: Repo) -> None:
+    """A version the rules void for good (obsolete is final) is not in force in any view: the document stays
+    withdrawn from the day it was withdrawn."""
+    withdrawal_moved_later(repo)
+    repo.become("author")
+    repo.git("add", "-A")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Withdraw later")
+    assert any(f["code"] == "QMS106" for f in findings(repo, "verify", "--since", "adopted"))
+    repo.at("2026-05-01")
+    for day in ((), ("--as-of", "2026-04-15")):
+        assert listing_in_force(repo, *day)["FRM-002"] is None, day
+    history = json.loads(repo.qms("history", "FRM-002", "--format", "json", check=True).stdout)
+    assert history["standing"].startswith("withdrawn on 2026-03-"), history["standing"]
+    pack = tmp = repo.root.parent / "pack"
+    repo.qms("audit", "--out", str(pack))
+    master = json.loads((tmp / "audit.json").read_text())["master_list"]
+    assert not {row["id"]: row["in_force"] for row in master}.get("FRM-002")
 
 
 def listing_in_force(repo: Repo, *args: str) -> dict[str, object]:

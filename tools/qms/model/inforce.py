@@ -55,16 +55,18 @@ class Standing:
 
 
 def standing(current: Document, releases: Sequence[Release], config: Config, day: date,
-             authority: Authority | None = None, commit: str | None = None, state: str | None = None) -> Standing:
+             authority: Authority | None = None, commit: str | None = None, state: str | None = None,
+             void: Sequence[Document] = ()) -> Standing:
     """Where `current` stands on `day`, given the releases of its id that history holds, oldest first (`commit`:
     the commit `current` was read from, if it was read from one; `state`: its own state on `day` by `config`,
-    when the caller has assessed it already)."""
+    when the caller has assessed it already; `void`: versions history's rules voided, which the folder's version
+    may be, and which never come into force)."""
     state = assess(current, config, day, authority).state if state is None else state
     candidates = [*releases]
     if candidates and same_release(candidates[-1].doc, current):
         last = candidates.pop()  # the folder holds exactly the last release: keep its commit, use the whole text
         candidates.append(Release(current, last.commit, last.blob, last.committed, last.config, last.stated))
-    elif current.status in ("approved", "obsolete"):
+    elif current.status in ("approved", "obsolete") and not any(same_release(v, current) for v in void):
         candidates.append(Release(current, commit))
     for release in reversed(candidates):
         if not release.existed_on(day):
@@ -95,7 +97,7 @@ Period = tuple[Release, date, date | None]  # a version, the day it came into fo
 
 
 def periods(current: Document, releases: Sequence[Release], config: Config, today: date,
-            authority: Authority | None = None) -> list[Period]:
+            authority: Authority | None = None, void: Sequence[Document] = ()) -> list[Period]:
     """Each version that was, is or will be in force, with the day it came into force and the day it stopped
     (None: still in force on the last date the facts name). What is in force changes only on an effective or an
     obsoleted date, so it is read on each of those days."""
@@ -104,7 +106,7 @@ def periods(current: Document, releases: Sequence[Release], config: Config, toda
                   {r.committed.astimezone(timezone.utc).date() for r in releases if not r.stated and r.committed})
     found: list[Period] = []
     for day in days:
-        release = standing(current, releases, config, day, authority).in_force
+        release = standing(current, releases, config, day, authority, void=void).in_force
         if found and (release is None or release.doc is not found[-1][0].doc) and found[-1][2] is None:
             found[-1] = (found[-1][0], found[-1][1], day)
         if release is not None and (not found or release.doc is not found[-1][0].doc):

@@ -40,6 +40,7 @@ class Ledger:
     trained: dict[str, Evidence] = field(default_factory=dict)  # training record id -> the commit that added it
     entered: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (first commit, verify_from then)
     refused: dict[str, Finding] = field(default_factory=dict)  # entry key -> what the rules refused when it was added
+    void: dict[str, list[Document]] = field(default_factory=dict)  # id -> versions the rules voided (never in force)
 
     @property
     def authority(self) -> Authority:
@@ -91,9 +92,10 @@ class Ledger:
         found = self.releases.get(after.id, [])
         return bool(found) and same_release(found[-1].doc, after) and found[-1].doc.path == after.path
 
-    def apply(self, transition: Transition, stated: bool = False) -> None:
+    def apply(self, transition: Transition, stated: bool = False, void: bool = False) -> None:
         """Record what the transition established (`stated`: its dates are taken as stated, as for history carried
-        over before verify_from, or an adoption)."""
+        over before verify_from, or an adoption; `void`: the rules voided the version it makes, which is then no
+        release)."""
         if transition.kind is Kind.RECORD:
             self._training(transition)
         if transition.kind is not Kind.DOCUMENT:
@@ -114,7 +116,10 @@ class Ledger:
                     self.last_effective[after.id] = (after.revision, after.effective)
             if after.status in ("approved", "obsolete"):
                 self.ever_approved.add(after.id)
-                self._release(Release(after, act.sha, transition.after_blob, act.committed_at, act.config, stated))
+                if void:
+                    self.void.setdefault(after.id, []).append(after)
+                else:
+                    self._release(Release(after, act.sha, transition.after_blob, act.committed_at, act.config, stated))
         elif transition.after_path is None and isinstance(before, Document):
             self.retired[before.id] = transition.before_path or before.path
 

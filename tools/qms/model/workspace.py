@@ -88,20 +88,23 @@ class Workspace:
     def standings(self) -> dict[str, Standing]:
         """Where every document stands on `today`, by path: its own state and the version in force (inforce.py)."""
         return {doc.path: standing(doc, self.history.releases.get(doc.id, ()), self.config, self.today,
-                                   self.authority, self.commit, self.assessment(doc).state) for doc in self.documents}
+                                   self.authority, self.commit, self.assessment(doc).state,
+                                   self.history.void.get(doc.id, ())) for doc in self.documents}
 
     def standing(self, doc: Document, day: date | None = None) -> Standing:
         """Where `doc` stands on `today`, or on another `day` (by the same facts)."""
         if day is None or day == self.today:
             return self.standings[doc.path]
-        return standing(doc, self.history.releases.get(doc.id, ()), self.config, day, self.authority, self.commit)
+        return standing(doc, self.history.releases.get(doc.id, ()), self.config, day, self.authority, self.commit,
+                        void=self.history.void.get(doc.id, ()))
 
     def periods(self, doc: Document) -> list[Period]:
         """When each version of `doc` was, is or will be in force (read once a document)."""
         found = self._periods.get(doc.path)
         if found is None or found[0] is not doc:
             found = self._periods[doc.path] = (doc, periods(doc, self.history.releases.get(doc.id, ()), self.config,
-                                                            self.today, self.authority))
+                                                            self.today, self.authority,
+                                                            self.history.void.get(doc.id, ())))
         return found[1]
 
     def next_review(self, doc: Document, config: Config | None = None) -> date | None:

@@ -88,6 +88,10 @@ def acts(transitions: Iterable[Transition]) -> Iterator[tuple[Act, list[Transiti
 REFUSALS = frozenset({"QMS041", "QMS120", "QMS121", "QMS122", "QMS130", "QMS139"})
 """What the rules find about a signature when it is added that stays true for good: a signature they refuse never
 counts, in any view (model.state.Authority)."""
+VOIDING = frozenset({"QMS100", "QMS106", "QMS107"})
+"""What the rules find about a version of a document that makes it void for good: an approved revision changed
+without a new revision, an obsolete document changed or brought back, two contents approved under one revision
+number. A void version never comes into force, in any view (Ledger.void)."""
 
 
 def walk(transitions: Iterable[Transition], config: Config | None, now: datetime,
@@ -96,7 +100,8 @@ def walk(transitions: Iterable[Transition], config: Config | None, now: datetime
     """Apply every transition in order to `ledger` (what history established before them; a new one if None),
     judging the acts `judged` selects, each by the configuration in force at its parent (`config` where history
     holds none); the findings and the ledger after the last act. The acts `counted` selects (those after
-    verify_from) are judged too, and the signatures the rules refuse in them are kept in the ledger."""
+    verify_from) are judged too: the signatures the rules refuse in them, and the versions they void, are kept in
+    the ledger."""
     ledger = Ledger() if ledger is None else ledger
     findings: list[Finding] = []
     for act, group in acts(transitions):
@@ -106,8 +111,9 @@ def walk(transitions: Iterable[Transition], config: Config | None, now: datetime
         if report:
             findings += found
         adopted = adoption(group) if count else frozenset()
+        voided = {f.doc for f in found if f.code in VOIDING} if count else set()
         for transition in group:
-            ledger.apply(transition, stated=not count or transition.key in adopted)
+            ledger.apply(transition, stated=not count or transition.key in adopted, void=transition.key in voided)
         if count:
             ledger.refuse(f for f in found if f.code in REFUSALS and f.entry)
     return findings, ledger
