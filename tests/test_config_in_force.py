@@ -96,3 +96,50 @@ def test_a_change_not_committed_counts_only_for_an_administrator(repo: Repo) -> 
     repo.become("admin", *DANA)
     assert trn1_until(repo) == "2027-05-22"
     assert "QMS153" not in codes(repo)
+
+
+def rename_organisation(repo: Repo, who: tuple[str, str]) -> None:
+    text = repo.read("qms.yml")
+    start = text.index("organisation:")
+    end = text.index("\n", start)
+    repo.write("qms.yml", text[:start] + "organisation: Northwind Ltd" + text[end:])
+    repo.become("admin", *who)
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Rename", "-m", "Config-Change: the new company name")
+
+
+def test_an_administrators_later_change_does_not_bring_an_unauthorised_one_in(repo: Repo) -> None:
+    """Jordan shortens retention without authority; Dana then renames the organisation in the same file. Dana's
+    commit was made on a qms.yml that is not in force, so it brings nothing in (QMS154 in every view), and the
+    retention stays as in force; once the file is put back as in force, Dana's change comes in alone."""
+    shorten(repo)
+    commit_as(repo, JORDAN)
+    rename_organisation(repo, DANA)
+    head = repo.git("rev-parse", "HEAD").stdout.strip()
+    assert trn1_until(repo) == "2032-05-22" and inspectors_in_matrix(repo)
+    assert "QMS153" in codes(repo)
+    for view in (("verify",), ("check", "--base", "HEAD~3")):
+        found = findings(repo, *view)
+        assert any(f["code"] == "QMS154" and f["commit"] == head for f in found), (view, found)
+    repo.git("checkout", "HEAD~2", "--", "qms.yml")  # as in force: before Jordan's change
+    repo.become("admin", *DANA)
+    assert "QMS154" not in {f["code"] for f in findings(repo, "check", "--staged")}
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Put back", "-m", "Config-Change: undo the change")
+    rename_organisation(repo, DANA)
+    renamed = repo.git("rev-parse", "HEAD").stdout.strip()
+    assert not [f for f in findings(repo, "verify") if f["commit"] == renamed and f["code"] in ("QMS150", "QMS154")]
+    assert trn1_until(repo) == "2032-05-22" and "QMS153" not in codes(repo)
+    assert json.loads(repo.qms("config-history", "--format", "json", check=True).stdout)["changes"][-1]["in_force"]
+
+
+def test_a_move_of_verify_from_that_is_not_in_force_narrows_nothing(repo: Repo) -> None:
+    """A writer moves verify_from past their own forged approval: verify still judges from the one in force."""
+    repo.become("admin", *JORDAN)
+    repo.edit("procedures/work-instructions/WI-003-calibration-check-of-micrometers.md", "lint-free tissue",
+              "lint-free tissue (never compressed air)")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Edit an approved text")  # QMS100
+    forged = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {forged}\n")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Move", "-m", "Config-Change: start later")
+    found = findings(repo, "verify")
+    assert any(f["code"] == "QMS100" and f["commit"] == forged for f in found), found
+    assert any(f["code"] == "QMS150" for f in found)

@@ -80,3 +80,19 @@ def test_a_link_to_a_file_that_never_existed_is_still_reported(repo: Repo) -> No
                "See [the audit](../audits/AUD-009-never.md).\n")
     found = link_errors(repo)
     assert [f["path"] for f in found] == ["records/nonconformities/NCR-009-new.md"]
+
+
+def test_a_disposal_committed_before_retention_ended_still_breaks_the_link(repo: Repo) -> None:
+    """The log says 2040, but the commit that deleted the record was made today, before its retention ended
+    (QMS112): history judges the disposal by its commit, so the link from NCR-002 stays broken in every view."""
+    repo.become("admin", "Dana Quality", "quality@example.com")  # the starter's verify_from is another repository's
+    text = repo.read("qms.yml")
+    repo.write("qms.yml", "\n".join(line for line in text.split("\n") if not line.startswith("verify_from:")))
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify all history", "-m",
+             "Config-Change: this repository's history starts here")
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.become("quality-manager")
+    qms = str(Path(repo.env["PATH"].split(":")[0]) / "qms")
+    repo.run(qms, "dispose", "AUD-001", "--reason", "Early.", "--commit", env={"QMS_NOW": "2040-01-01T09:00:00Z"})
+    assert any(f["code"] == "QMS112" for f in findings(repo, "check", "--base", start))
+    assert [f["path"] for f in link_errors(repo)] == [NCR2]

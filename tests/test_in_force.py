@@ -263,3 +263,31 @@ def test_a_version_comes_into_force_no_earlier_than_the_commit_that_holds_it(rep
     history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
     spans = [(r["revision"], r["in_force_from"], r["in_force_until"]) for r in history["revisions"]]
     assert ("2", "2026-01-05", "2026-09-01") in spans and ("3", "2026-09-01", None) in spans, spans
+
+
+def test_a_commit_dated_before_its_parent_comes_into_force_no_earlier_than_its_parent(repo: Repo) -> None:
+    """Commits backdated before the history they were made on (QMS142) cannot put a version into force before
+    the commits it was made on: history, list --as-of and training agree."""
+    repo.at("2026-09-01T09:00:00")
+    repo.edit("procedures/sop/SOP-002-calibration.md", 'status: "draft"', 'status: "draft"\nclauses: ["7.1.5"]')
+    repo.become("author")
+    repo.commit("Work on a draft")  # the last commit made honestly: 2026-09-01
+    back = {"GIT_COMMITTER_DATE": "2026-04-01T09:00:00Z", "GIT_AUTHOR_DATE": "2026-04-01T09:00:00Z",
+            "QMS_NOW": "2026-04-01T09:00:00Z"}
+    repo.become("author")
+    repo.run(str(Path(repo.env["PATH"].split(":")[0]) / "qms"), "revise", "SOP-001", "--change", "Quarantine.",
+             env=back)
+    repo.edit(SOP1, "Record it on", "Quarantine it. Record it on")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Revise, backdated", env=back)
+    for role, extra in (("production-manager", ("--effective", "2026-05-02")), ("quality-manager", ())):
+        repo.become(role)
+        when = {**back, "QMS_NOW": "2026-05-01T09:00:00Z", "GIT_COMMITTER_DATE": "2026-05-01T09:00:00Z",
+                "GIT_AUTHOR_DATE": "2026-05-01T09:00:00Z"}
+        repo.run(str(Path(repo.env["PATH"].split(":")[0]) / "qms"), "approve", "SOP-001", *extra, "--commit",
+                 env=when)
+    repo.at("2026-10-01T09:00:00")
+    assert any(f["code"] == "QMS142" for f in findings(repo, "verify", "--since", "adopted"))
+    history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    spans = [(r["revision"], r["in_force_from"]) for r in history["revisions"] if r["in_force_from"]]
+    assert spans[-1] == ("3", "2026-09-01"), spans
+    assert listing(repo, "--as-of", "2026-06-01")["SOP-001"]["in_force"] == "2"

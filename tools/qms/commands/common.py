@@ -14,6 +14,7 @@ from ..model import clock
 from ..model.config import CONFIG_FILE, Config, load_config
 from ..model.finding import Finding
 from ..model.ledger import Ledger
+from ..model.transition import made_on_force, parsed_config
 from ..model.workspace import Workspace, scan
 from . import control, established
 
@@ -125,8 +126,9 @@ def config_in_force(root: str, working: Config) -> tuple[Config, list[Finding]]:
             email = git.identity(root)[1]
         except QmsError:
             email = ""
-        if email and in_force.may_administer(email):
-            return working, []
+        if email and in_force.may_administer(email) and made_on_force(in_force, parsed_config(
+                committed.decode("utf-8", errors="replace") if committed else None)):
+            return working, []  # an administrator's change on the qms.yml in force (QMS154 otherwise)
         return in_force, [Finding(CONFIG_FILE, 1, "QMS153", f"the changes to {CONFIG_FILE} not committed yet do not "
                                   f"come into force: {email or 'your Git identity'} does not administer it, so "
                                   f"everything is judged by the {CONFIG_FILE} in force",
@@ -158,6 +160,14 @@ def workspace_on(root: str, config: Config, day: date, history: Ledger | None = 
 
 
 def load(args: argparse.Namespace) -> tuple[str, Config]:
-    """The root and its configuration, without reading documents."""
+    """The root and the configuration in force there (in_force_config), without reading documents."""
     root = find_root(args.directory)
-    return root, load_config(root)
+    return root, in_force_config(root, load_config(root))
+
+
+def in_force_config(root: str, working: Config) -> Config:
+    """The qms.yml the QMS at `root` is judged by (config_in_force), where history can say; else the working one
+    (`working`). A change that was not authorised, such as a move of verify_from, never narrows what is judged."""
+    if not git.is_repository(root) or history_findings(root):
+        return working
+    return config_in_force(root, working)[0]

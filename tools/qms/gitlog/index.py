@@ -20,9 +20,9 @@ from datetime import datetime
 from functools import cached_property
 
 from ..model import cache
-from ..model.config import CONFIG_FILE, Config, ConfigError, controlled, parse_config
+from ..model.config import CONFIG_FILE, Config, controlled
 from ..model.document import Document, Record, parse_bytes
-from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition, may_change_config
+from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition, may_change_config, parsed_config
 from . import git
 from .acts import Change, act_transitions
 
@@ -201,7 +201,10 @@ def _attach_configs(index: HistoryIndex, parents: dict[str, tuple[str, ...]],
             if change.new_blob not in parsed:
                 parsed[change.new_blob] = _parse(index.texts.get(change.new_blob))
             new = parsed[change.new_blob]
-            if new is not None and may_change_config(act, before):
+            made_on = change.old_blob or ""
+            if made_on not in parsed:
+                parsed[made_on] = _parse(index.texts.get(made_on))
+            if new is not None and may_change_config(act, before, parsed[made_on]):
                 after = new
         in_force[sha] = after
         if act is not None:
@@ -234,10 +237,7 @@ def _blob_of(index: HistoryIndex, commit: str, present: dict[str, str | None]) -
 
 
 def _parse(text: str | None) -> Config | None:
-    try:
-        return parse_config(text.encode("utf-8")) if text is not None else None
-    except ConfigError:
-        return None
+    return parsed_config(text)
 
 
 def config_at(root: str, commit: str) -> Config | None:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from .. import rules
-from ..commands.common import workspace_on
+from ..commands.common import in_force_config, workspace_on
 from ..commands.control import Judged, judge_history
 from ..commands.history import adopted_approvals
 from ..gitlog import git, index
@@ -78,7 +78,7 @@ def make(root: str, options: Options) -> Edition:
 
 
 def _make(root: str, options: Options) -> Edition:
-    today_config = load_config(root)
+    today_config = in_force_config(root, load_config(root))
     ws = workspace_on(root, today_config, options.day)  # a past day: the QMS as it stood then
     revised, judged, built_from, proved, warnings = _history(root, ws, options, today_config)
     published, left = in_force(revised, ws)

@@ -41,6 +41,8 @@ class Ledger:
     entered: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (first commit, verify_from then)
     refused: dict[str, Finding] = field(default_factory=dict)  # entry key -> what the rules refused when it was added
     void: dict[str, list[Document]] = field(default_factory=dict)  # id -> versions the rules voided (never in force)
+    unlawful: set[str] = field(default_factory=set)  # records whose deletion the rules found unlawful, by path
+    latest: datetime | None = None  # the latest commit time applied: a commit is made no earlier than those before it
 
     @property
     def authority(self) -> Authority:
@@ -96,6 +98,8 @@ class Ledger:
         """Record what the transition established (`stated`: its dates are taken as stated, as for history carried
         over before verify_from, or an adoption; `void`: the rules voided the version it makes, which is then no
         release)."""
+        moment = transition.act.committed_at
+        self.latest = moment if self.latest is None else max(self.latest, moment)
         if transition.kind is Kind.RECORD:
             self._training(transition)
         if transition.kind is not Kind.DOCUMENT:
@@ -119,7 +123,7 @@ class Ledger:
                 if void:
                     self.void.setdefault(after.id, []).append(after)
                 else:
-                    self._release(Release(after, act.sha, transition.after_blob, act.committed_at, act.config, stated))
+                    self._release(Release(after, act.sha, transition.after_blob, self.latest, act.config, stated))
         elif transition.after_path is None and isinstance(before, Document):
             self.retired[before.id] = transition.before_path or before.path
 

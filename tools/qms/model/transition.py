@@ -185,14 +185,21 @@ def wrote_content(transition: Transition) -> bool:
                    for v in transition.parents)
 
 
-def may_change_config(act: Act, before: Config | None) -> bool:
+def may_change_config(act: Act, before: Config | None, made_on: Config | None) -> bool:
     """Whether a change to qms.yml made by `act` comes into force: made by an administrator under the
-    configuration before it, signed with their own key where that configuration requires signatures. The first
-    qms.yml founds the configuration."""
+    configuration before it, signed with their own key where that configuration requires signatures, on the
+    qms.yml in force (`made_on`: the one its parent holds). An administrator's commit on top of a change that
+    never came into force would otherwise bring that change in unseen. The first qms.yml founds the configuration."""
     if before is None:
         return True
     signed = not before.signed_approvals or act.signature.made_with(before.keys_of(act.author))
-    return before.may_administer(act.author) and signed
+    return before.may_administer(act.author) and signed and made_on_force(before, made_on)
+
+
+def made_on_force(before: Config, made_on: Config | None) -> bool:
+    """Whether a change to qms.yml was made on the version in force (`made_on`: the one its parent holds), as an
+    administered configuration requires; before qms.yml names administrators, nothing is administered yet."""
+    return before.administrators is None or made_on == before
 
 
 def adoption(transitions: list[Transition]) -> frozenset[str]:
@@ -207,9 +214,21 @@ def adoption(transitions: list[Transition]) -> frozenset[str]:
         return frozenset()
     added = _ids(settings(change.after_text).get("adopted")) - _ids(settings(change.before_text).get("adopted"))
     act, before = change.act, change.act.config
-    if not added or not before.may_administer(act.author) or not (act.staged or may_change_config(act, before)):
+    made_on = parsed_config(change.before_text)
+    if not added or not before.may_administer(act.author) or not made_on_force(before, made_on) or \
+            not (act.staged or may_change_config(act, before, made_on)):
         return frozenset()
     return frozenset(added)
+
+
+def parsed_config(text: str | None) -> Config | None:
+    """The configuration a qms.yml text states, whoever wrote it (None: no file, or one that cannot be read)."""
+    from .config import ConfigError, parse_config
+
+    try:
+        return parse_config(text.encode("utf-8")) if text else None
+    except ConfigError:
+        return None
 
 
 def _ids(listed: object) -> set[str]:

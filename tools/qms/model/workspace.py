@@ -63,8 +63,11 @@ class Workspace:
 
     @cached_property
     def disposed(self) -> dict[str, Disposal]:
-        """The files the disposition log shows as disposed of after retention, by path (model.disposal)."""
-        return disposals(self.disposition_log)
+        """The files the disposition log shows as disposed of after retention (model.disposal), by path, but for
+        those whose deletion history found unlawful (Ledger.unlawful: the commit's own date and disposer count,
+        not what the log claims)."""
+        return {path: disposal for path, disposal in disposals(self.disposition_log).items()
+                if path not in self.history.unlawful}
 
     @cached_property
     def disposed_ids(self) -> set[str]:

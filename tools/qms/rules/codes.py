@@ -76,6 +76,7 @@ CODES: dict[str, str] = {
     "QMS151": "commit changing qms.yml, or a file it controls, has no `Config-Change:` trailer saying what changed and why",
     "QMS152": "qms.yml deleted, or committed in a form that cannot be read",
     "QMS153": "qms.yml in the folder says something that is not in force: committed by someone who does not administer it, or changed and not committed by someone who does not; everything is judged by the qms.yml in force (warning: the change itself is QMS150)",
+    "QMS154": "qms.yml changed by an administrator on a version of it that is not in force (an earlier change was not authorised): the commit would bring that change in unseen, so it does not come into force (put qms.yml back as it is in force, then make the change)",
     "QMS160": "CODEOWNERS written by qms codeowners no longer matches qms.yml and the documents (warning)",
     "QMS170": "template text never filled in (`<enter ...>`, `[insert ...]`, `To be written.`, `TBD`): warning in a draft, error once approved or being approved",
     "QMS171": "import source cannot be read (not Markdown or a Word .docx file, unreadable front matter, pandoc missing)",

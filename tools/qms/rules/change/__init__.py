@@ -15,7 +15,7 @@ from itertools import groupby
 from ...model.config import Config
 from ...model.finding import Finding, Severity
 from ...model.ledger import Ledger
-from ...model.transition import Act, Transition, adoption
+from ...model.transition import Act, Kind, Transition, adoption
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ def acts(transitions: Iterable[Transition]) -> Iterator[tuple[Act, list[Transiti
 REFUSALS = frozenset({"QMS041", "QMS120", "QMS121", "QMS122", "QMS130", "QMS139"})
 """What the rules find about a signature when it is added that stays true for good: a signature they refuse never
 counts, in any view (model.state.Authority)."""
+UNLAWFUL = frozenset({"QMS112", "QMS122", "QMS136", "QMS139"})
+"""What the rules find about the deletion of a record that makes its disposal unlawful for good: a link to it
+stays broken, whatever the disposition log says (Ledger.unlawful)."""
 VOIDING = frozenset({"QMS100", "QMS106", "QMS107"})
 """What the rules find about a version of a document that makes it void for good: an approved revision changed
 without a new revision, an obsolete document changed or brought back, two contents approved under one revision
@@ -116,4 +119,6 @@ def walk(transitions: Iterable[Transition], config: Config | None, now: datetime
             ledger.apply(transition, stated=not count or transition.key in adopted, void=transition.key in voided)
         if count:
             ledger.refuse(f for f in found if f.code in REFUSALS and f.entry)
+            ledger.unlawful.update(t.path for t in group if t.kind is Kind.RECORD and t.after is None and any(
+                f.code in UNLAWFUL and f.path == t.path for f in found))
     return findings, ledger

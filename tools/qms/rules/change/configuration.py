@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ...model.config import ConfigError, parse_config, settings
 from ...model.finding import Finding
-from ...model.transition import CONFIG_TRAILER, Kind, Transition
+from ...model.transition import CONFIG_TRAILER, Kind, Transition, made_on_force, parsed_config
 from . import Context, by, finding
 from .signatures import signed_by
 
@@ -38,6 +38,12 @@ def check_configuration(t: Transition, ctx: Context) -> Iterator[Finding]:
         yield finding(t, 1, "QMS150", f"qms.yml changed by {by(act)}, who holds no administering role ({roles}) "
                       "under the qms.yml in force before the change", "an administrator makes configuration "
                       "changes, as themselves; the change grants nothing until then")
+    elif t.after_path and act.config is not None and not made_on_force(act.config, parsed_config(t.before_text)) \
+            and parsed_config(t.after_text) != act.config:  # putting qms.yml back as in force is the way out
+        yield finding(t, 1, "QMS154", f"qms.yml changed by {by(act)} on a version of it that is not in force: an "
+                      "earlier change to it was not authorised, and this commit would bring it in unseen, so it does "
+                      "not come into force", "put qms.yml back as it is in force (qms config-history names the "
+                      "change), commit that, then make your change")
     if not act.staged and not act.trailer(CONFIG_TRAILER):
         yield finding(t, 1, "QMS151", f"the commit changing qms.yml ({act.short}) does not say what changed and why",
                       f"end the commit message with a trailer line '{CONFIG_TRAILER}: <what changed, and why>'")
