@@ -123,7 +123,7 @@ def test_the_ledger_at_a_branchs_start_is_kept_for_the_next_ci_run(tmp_path: Pat
     assert again.returncode == first.returncode
 
 
-def test_a_ledger_kept_by_another_version_of_the_tool_is_replaced(tmp_path: Path) -> None:
+def test_a_ledger_of_another_format_is_overwritten_in_place(tmp_path: Path) -> None:
     """A ledger of another format is never read, and the one made instead takes its place (else every command
     after an upgrade would walk all of history again)."""
     import pickle
@@ -170,10 +170,10 @@ def test_a_ledger_kept_by_another_version_of_the_tool_is_replaced(tmp_path: Path
     first = repo.qms("check", "--format", "json")
     kept = repo.root / ".git" / "qms-ledgers" / f"{head}.ledger"
     stored = pickle.loads(kept.read_bytes())
-    assert stored["format"] == cache.code_format("ledger")
+    assert stored["format"] == cache.code_format("ledger", ("model", "gitlog", "rules"))
     kept.write_bytes(pickle.dumps({"format": "qms-ledger-0000000000000000", "payload": stored["payload"]}))
     assert repo.qms("check", "--format", "json").stdout == first.stdout
-    assert pickle.loads(kept.read_bytes())["format"] == cache.code_format("ledger")
+    assert pickle.loads(kept.read_bytes())["format"] == cache.code_format("ledger", ("model", "gitlog", "rules"))
 
 
 def test_what_a_cache_loads_is_out_of_the_collectors_walks_only_while_a_command_runs(

@@ -115,7 +115,7 @@ def config_in_force(root: str, working: Config) -> tuple[Config, list[Finding]]:
     head = git.head_or_empty(root)
     if head == git.EMPTY_TREE:
         return working, []
-    in_force = established.at(root, head).config
+    in_force = established.config(root, head)
     if in_force is None or in_force == working:
         return working, []
     committed = git.read_blobs(root, [f"{head}:{CONFIG_FILE}"]).get(f"{head}:{CONFIG_FILE}")

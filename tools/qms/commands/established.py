@@ -53,7 +53,22 @@ def at(root: str, head: str) -> Established:
 
 def config_at(root: str) -> Callable[[str], Config | None]:
     """The configuration in force at a commit of the repository at `root`."""
-    return lambda head: at(root, head).config
+    return lambda head: config(root, head)
+
+
+def config(root: str, head: str) -> Config | None:
+    """The configuration in force at `head` (a commit id): kept beside its ledger, so that a view that needs only
+    the configuration never reads a ledger it does not judge by."""
+    found = _memo.get((root, head))
+    if found is not None:
+        return found.config
+    store = _Store(root)
+    kept = store.config(head)
+    if kept is not None:
+        return kept[0]
+    held = at(root, head).config
+    store.keep_config(head, held)
+    return held
 
 
 def counted(root: str, head: str, config: Config | None, exclude: tuple[str, ...] = ()) -> Callable[[Act], bool]:
@@ -122,7 +137,7 @@ class _Store:
 
     def __init__(self, root: str) -> None:
         self.folder = cache.cache_file(root, _CACHE_NAME)
-        self.format = cache.code_format("ledger")
+        self.format = cache.code_format("ledger", ("model", "gitlog", "rules"))  # the walk judges by the rules
         self.root = root
 
     def _path(self, head: str, start: bool) -> str:
@@ -141,6 +156,17 @@ class _Store:
 
     def has(self, head: str) -> bool:
         return self.folder is not None and any(os.path.exists(self._path(head, start)) for start in (True, False))
+
+    def config(self, head: str) -> tuple[Config | None] | None:
+        """The configuration kept for `head`, if a ledger is kept for it (a tuple: None is a configuration too)."""
+        if self.folder is None or not self.has(head):
+            return None
+        found = cache.load(os.path.join(self.folder, f"{head}.config"), self.format)
+        return found if isinstance(found, tuple) and len(found) == 1 else None
+
+    def keep_config(self, head: str, config: Config | None) -> None:
+        if self.folder is not None and self.has(head):
+            cache.save(os.path.join(self.folder, f"{head}.config"), self.format, (config,))
 
     def get(self, head: str) -> Established | None:
         """The ledger kept for `head`; one that is damaged or was kept by another version of the tool is removed,
@@ -171,15 +197,17 @@ class _Store:
         start = start or self.is_start(found.head)
         if not os.path.exists(self._path(found.head, start)):
             cache.save(self._path(found.head, start), self.format, found)
+            self.keep_config(found.head, found.config)
         current = git.commit_id(self.root, "HEAD")
         for old in self.heads()[_KEEP:]:  # the oldest go first, but never HEAD's
             if old != current and old != found.head:
                 self.drop(old)
 
     def drop(self, head: str) -> None:
-        for start in (True, False):
+        assert self.folder is not None
+        for path in (self._path(head, True), self._path(head, False), os.path.join(self.folder, f"{head}.config")):
             try:
-                os.remove(self._path(head, start))
+                os.remove(path)
             except OSError:
                 pass
 
