@@ -135,6 +135,16 @@ def starter_repo(root: Path, home: Path) -> Repo:
     return repo
 
 
+def verify_all_history(repo: Repo) -> None:
+    """The administrator drops the starter's verify_from (a commit of another repository), so that this
+    repository's whole history is verified, and its ledger judged, from its first commit."""
+    repo.become("admin", "Dana Quality", "quality@example.com")
+    text = repo.read("qms.yml")
+    repo.write("qms.yml", "\n".join(line for line in text.split("\n") if not line.startswith("verify_from:")))
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify all history", "-m",
+             "Config-Change: this repository's history starts here")
+
+
 def adopted_repo(tmp_path: Path) -> Repo:
     """The baseline QMS adopted by the administrator (branch `adopted`), with work going on in branch `work`."""
     repo = Repo(tmp_path / "qms", tmp_path / "home")

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo, findings, starter_repo
+from gitrepo import Repo, findings, starter_repo, verify_all_history
 
 JORDAN = ("Jordan Hale", "jordan.hale@example.com")  # a starter person without an administering role
 DANA = ("Dana Quality", "quality@example.com")  # a starter administrator
@@ -18,11 +18,7 @@ MORGAN = "morgan.price@example.com"  # an inspector: trained on WI-001 and WI-00
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     repo = starter_repo(tmp_path / "qms", tmp_path / "home")
-    repo.become("admin", *DANA)  # the starter's verify_from names a commit of another repository
-    text = repo.read("qms.yml")
-    repo.write("qms.yml", "\n".join(line for line in text.split("\n") if not line.startswith("verify_from:")))
-    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify all history", "-m",
-             "Config-Change: this repository's history starts here")
+    verify_all_history(repo)
     return repo
 
 

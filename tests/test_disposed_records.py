@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo, findings, starter_repo
+from gitrepo import Repo, findings, starter_repo, verify_all_history
 
 AUD1 = "records/audits/AUD-001-internal-audit-of-production-april-2026.md"
 NCR2 = "records/nonconformities/NCR-002-uncalibrated-gauge-in-use.md"
@@ -85,11 +85,7 @@ def test_a_link_to_a_file_that_never_existed_is_still_reported(repo: Repo) -> No
 def test_a_disposal_committed_before_retention_ended_still_breaks_the_link(repo: Repo) -> None:
     """The log says 2040, but the commit that deleted the record was made today, before its retention ended
     (QMS112): history judges the disposal by its commit, so the link from NCR-002 stays broken in every view."""
-    repo.become("admin", "Dana Quality", "quality@example.com")  # the starter's verify_from is another repository's
-    text = repo.read("qms.yml")
-    repo.write("qms.yml", "\n".join(line for line in text.split("\n") if not line.startswith("verify_from:")))
-    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify all history", "-m",
-             "Config-Change: this repository's history starts here")
+    verify_all_history(repo)
     start = repo.git("rev-parse", "HEAD").stdout.strip()
     repo.become("quality-manager")
     qms = str(Path(repo.env["PATH"].split(":")[0]) / "qms")

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo, starter_repo
+from gitrepo import Repo, starter_repo, verify_all_history
 
 VIEWS = [("check",), ("list",), ("training",), ("records",), ("inbox", "--person", "morgan.price@example.com"),
          ("history", "WI-002"), ("verify",), ("config-history",), ("check", "--staged"), ("check", "--base", "HEAD"),
@@ -20,11 +20,7 @@ REPORTING = {("check",), ("verify",), ("check", "--staged"), ("check", "--base",
 def starter(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     base = tmp_path_factory.mktemp("starter")
     repo = starter_repo(base / "qms", base / "home")
-    repo.become("admin", "Dana Quality", "quality@example.com")  # verify_from names a commit of another repository
-    text = repo.read("qms.yml")
-    repo.write("qms.yml", "\n".join(line for line in text.split("\n") if not line.startswith("verify_from:")))
-    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify all history", "-m",
-             "Config-Change: this repository's history starts here")
+    verify_all_history(repo)
     return repo
 
 

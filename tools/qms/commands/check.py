@@ -8,11 +8,12 @@ import os
 import sys
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
+from ..model.config import load_config
 from ..model.finding import Finding
 from ..model.workspace import Workspace
 from ..rules import errors, run
 from . import control
-from .common import add_common, is_snapshot, load, open_workspace, today, workspace_on
+from .common import add_common, find_root, is_snapshot, open_workspace, today, workspace_on
 
 EXAMPLE = """examples:
   qms check                      check the whole QMS
@@ -41,7 +42,8 @@ def main(args: argparse.Namespace) -> int:
     if not (args.staged or args.base):
         ws, judged = open_workspace(args, shallow=True), []
     else:
-        root, config = load(args)
+        root = find_root(args.directory)
+        config = load_config(root)  # the working qms.yml: workspace_on reads the one in force, once
         if is_snapshot(root, today(args)):
             raise QmsError(f"--as-of {args.as_of} is past, so it shows the QMS as committed then; --staged and "
                            "--base judge changes made now (drop --as-of, or use a date from today on)", EXIT_USAGE)

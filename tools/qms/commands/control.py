@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from ..model import cache, clock
 from ..model.config import Config
 from ..model.finding import Finding
 from ..model.ledger import Ledger
-from ..model.transition import Transition
+from ..model.transition import Act, Transition
 from ..rules.change import Context, judge_act, walk
 from ..rules.change.timing import settled
 from . import established
@@ -61,16 +62,19 @@ def _judged(root: str, config: Config, history: HistoryIndex, head: str, since: 
     now = clock.now()
     key = _verdict_key(root, head, since, config)
     kept = _verdicts(root).get(key, now) if key else None
-    commit = git.commit_id(root, head) or head
-    counted = established.counted(root, commit, history.configs.get(commit), (start,) if start else ())
+
+    def counted() -> Callable[[Act], bool]:  # read from Git only where the ledger is walked
+        commit = key[0] if key else git.commit_id(root, head) or head
+        return established.counted(root, commit, history.configs.get(commit), (start,) if start else ())
+
     if key is not None and kept is not None:
         findings = kept
         if ledger is None:
             ledger = established.at(root, key[0]).ledger
         else:
-            walk(history.transitions, config, now, lambda act: False, ledger, counted)
+            walk(history.transitions, config, now, lambda act: False, ledger, counted())
     else:
-        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger, counted)
+        findings, ledger = walk(history.transitions, config, now, lambda act: act.sha in judged, ledger, counted())
         if key is not None and history.complete:
             established.keep(root, key[0], ledger, history.configs.get(key[0]))
         if key and all(act.signature.lasting for act in history.acts):
