@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -90,7 +91,7 @@ class Document:
 
     def summary(self) -> Document:
         """This version without its body, keeping its fingerprints and key lines: what history needs of it."""
-        return replace(self, body="", digests=(self.fingerprint, self.authored))
+        return replace(self, body="", digests=(_(self.fingerprint), _(self.authored)))
 
     def governing(self) -> tuple[object, ...]:
         """Every key that governs what staff must do or when the document is reviewed, besides the fingerprint:
@@ -203,13 +204,14 @@ def parse_document(text: str, path: str) -> Loaded:
                            _review))
     if any(values[key] is None for key, spec in schema.DOCUMENT.items() if spec.required):
         return Loaded(None, tuple(findings))
-    lines = {str(key[0]): line for key, line in parsed.lines.items() if len(key) == 1}
+    lines = {_(str(key[0])): line for key, line in parsed.lines.items() if len(key) == 1}
     document = Document(
-        path=path, id=str(values["id"]), title=str(values["title"]), type=str(values["type"]),
-        owner=str(values["owner"]), revision=str(values["revision"]), status=str(values["status"]),
+        path=_(path), id=_(str(values["id"])), title=str(values["title"]), type=_(str(values["type"])),
+        owner=_(str(values["owner"])), revision=_(str(values["revision"])), status=_(str(values["status"])),
         effective=values["effective"], change=values["change"], obsoleted=values["obsoleted"],  # type: ignore[arg-type]
         reason=values["reason"], superseded_by=values["superseded_by"],  # type: ignore[arg-type]
-        clauses=values["clauses"] or (), references=values["references"] or (),  # type: ignore[arg-type]
+        clauses=tuple(map(_, values["clauses"] or ())),  # type: ignore[call-overload]
+        references=tuple(map(_, values["references"] or ())),  # type: ignore[call-overload]
         review_months=values["review_months"], approvals=approvals, periodic_reviews=reviews,  # type: ignore[arg-type]
         body=split.body, body_line=split.body_line, lines=lines, training=values["training"],  # type: ignore[arg-type]
     )
@@ -227,7 +229,7 @@ def parse_record(text: str, path: str) -> Loaded:
     training = _training(parsed, path, checked.findings) if values["training"] is not None else None
     if any(values[key] is None for key, spec in schema.RECORD.items() if spec.required):
         return Loaded(None, tuple(checked.findings))
-    lines = {str(key[0]): line for key, line in parsed.lines.items() if len(key) == 1}
+    lines = {_(str(key[0])): line for key, line in parsed.lines.items() if len(key) == 1}
     record = Record(
         path=path, id=str(values["id"]), title=str(values["title"]), type=str(values["type"]),
         date=values["date"], owner=str(values["owner"]), procedure=str(values["procedure"]),  # type: ignore[arg-type]
@@ -295,10 +297,18 @@ def _items(parsed: Parsed, key: str, spec: schema.Schema, what: str, path: str, 
 
 
 def _approval(values: dict[str, object], line: int) -> Approval:
-    return Approval(str(values["name"]), str(values["email"]), str(values["role"]), str(values["meaning"]),
-                    values["at"], str(values["fingerprint"]), line)  # type: ignore[arg-type]
+    return Approval(_(str(values["name"])), _(str(values["email"])), _(str(values["role"])),
+                    _(str(values["meaning"])), values["at"], _(str(values["fingerprint"])), line)  # type: ignore[arg-type]
 
 
 def _review(values: dict[str, object], line: int) -> PeriodicReview:
-    return PeriodicReview(str(values["name"]), str(values["email"]), values["at"], str(values["outcome"]),  # type: ignore[arg-type]
+    return PeriodicReview(_(str(values["name"])), _(str(values["email"])), values["at"],  # type: ignore[arg-type]
+                          _(str(values["outcome"])),
                           line, values["note"])  # type: ignore[arg-type]
+
+
+def _(text: str) -> str:
+    """One shared copy of a string that recurs across the versions history holds (names, roles, ids, keys,
+    fingerprints): history and the caches keep hundreds of thousands of versions, and a parse cache pickles
+    each shared string once."""
+    return sys.intern(text) if type(text) is str else text

@@ -18,7 +18,7 @@ from datetime import date, datetime, timezone
 
 from .config import Config
 from .document import Document
-from .state import DRAFT, EFFECTIVE, OBSOLETE, PENDING, Authority, assess
+from .state import DRAFT, EFFECTIVE, OBSOLETE, PENDING, Authority, Judged, assess, judged
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,21 @@ class Standing:
 
 def standing(current: Document, releases: Sequence[Release], config: Config, day: date,
              authority: Authority | None = None, commit: str | None = None, state: str | None = None,
-             void: Sequence[Document] = ()) -> Standing:
+             void: Sequence[Document] = (), memo: dict[tuple[int, int], Judged] | None = None) -> Standing:
     """Where `current` stands on `day`, given the releases of its id that history holds, oldest first (`commit`:
     the commit `current` was read from, if it was read from one; `state`: its own state on `day` by `config`,
     when the caller has assessed it already; `void`: versions history's rules voided, which the folder's version
-    may be, and which never come into force)."""
-    state = assess(current, config, day, authority).state if state is None else state
+    may be, and which never come into force; `memo`: each version's day-independent judgement, by id, where the
+    caller reads many days, by the ids of the version and the configuration)."""
+    def state_on(doc: Document, judge: Config) -> str:
+        if memo is None:
+            return assess(doc, judge, day, authority).state
+        found = memo.get((id(doc), id(judge)))  # a Judged holds both, so their ids stay theirs
+        if found is None:
+            found = memo[(id(doc), id(judge))] = judged(doc, judge, authority)
+        return found.on(day).state
+
+    state = state_on(current, config) if state is None else state
     candidates = [*releases]
     if candidates and same_release(candidates[-1].doc, current):
         last = candidates.pop()  # the folder holds exactly the last release: keep its commit, use the whole text
@@ -72,10 +81,10 @@ def standing(current: Document, releases: Sequence[Release], config: Config, day
         if not release.existed_on(day):
             continue
         same = release.doc is current and (release.config is None or _equal(release.config, config))
-        judged = state if same else assess(release.doc, release.config or config, day, authority).state
-        if judged == EFFECTIVE:
+        verdict = state if same else state_on(release.doc, release.config or config)
+        if verdict == EFFECTIVE:
             return Standing(current, state, release, None)
-        if judged == OBSOLETE:
+        if verdict == OBSOLETE:
             return Standing(current, state, None, release)
     return Standing(current, state, None, None)
 
@@ -105,8 +114,9 @@ def periods(current: Document, releases: Sequence[Release], config: Config, toda
                    for d in (release.doc.effective, release.doc.obsoleted) if d is not None} | {today} |
                   {r.committed.astimezone(timezone.utc).date() for r in releases if not r.stated and r.committed})
     found: list[Period] = []
+    memo: dict[tuple[int, int], Judged] = {}  # every version's approvals are judged once, whatever the day
     for day in days:
-        release = standing(current, releases, config, day, authority, void=void).in_force
+        release = standing(current, releases, config, day, authority, void=void, memo=memo).in_force
         if found and (release is None or release.doc is not found[-1][0].doc) and found[-1][2] is None:
             found[-1] = (found[-1][0], found[-1][1], day)
         if release is not None and (not found or release.doc is not found[-1][0].doc):

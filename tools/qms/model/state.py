@@ -116,6 +116,36 @@ class Assessment:
 
 def assess(doc: Document, config: Config, today: date, authority: Authority | None = None) -> Assessment:
     """Derive the state of `doc` from its approvals and dates."""
+    return judged(doc, config, authority).on(today)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What a document's approvals say whatever the day (the approvals that do not count, the roles still
+    missing), from which its state on any day follows from its dates alone."""
+
+    doc: Document
+    config: Config
+    problems: tuple[ApprovalProblem, ...]
+    missing: tuple[str, ...]
+
+    def on(self, today: date) -> Assessment:
+        """The assessment of the document on `today`."""
+        doc, missing = self.doc, self.missing
+        if doc.status == "draft":
+            derived = DRAFT
+        elif doc.status == "obsolete":
+            derived = INVALID if doc.obsoleted is None or not doc.reason or missing else \
+                OBSOLETE if doc.obsoleted <= today else _in_force_until_obsolete(doc, self.config, today, self.problems)
+        elif doc.effective is None or missing:
+            derived = INVALID
+        else:
+            derived = EFFECTIVE if doc.effective <= today else PENDING
+        return Assessment(doc, self.problems, missing, derived)
+
+
+def judged(doc: Document, config: Config, authority: Authority | None = None) -> Judged:
+    """The day-independent part of `assess`: which approvals count and which roles are missing."""
     problems = tuple(approval_problems(doc, config, authority))
     bad = {id(problem.approval) for problem in problems}
     meaning = "obsoletion" if doc.status == "obsolete" else "approval"
@@ -125,16 +155,7 @@ def assess(doc: Document, config: Config, today: date, authority: Authority | No
         missing = () if valid else ("an approving role (meaning obsoletion)",)
     else:
         missing = tuple(role for role in required_roles(doc, config) if not any(a.role == role for a in valid))
-    if doc.status == "draft":
-        derived = DRAFT
-    elif doc.status == "obsolete":
-        derived = INVALID if doc.obsoleted is None or not doc.reason or missing else \
-            OBSOLETE if doc.obsoleted <= today else _in_force_until_obsolete(doc, config, today, problems)
-    elif doc.effective is None or missing:
-        derived = INVALID
-    else:
-        derived = EFFECTIVE if doc.effective <= today else PENDING
-    return Assessment(doc, problems, missing, derived)
+    return Judged(doc, config, problems, missing)
 
 
 def _in_force_until_obsolete(doc: Document, config: Config, today: date, problems: tuple[ApprovalProblem, ...]) -> str:
