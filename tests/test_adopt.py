@@ -10,6 +10,8 @@ import pytest
 from gitrepo import Repo, approve_all, revise
 from helpers import baseline
 
+from qms.model.document import parse_document
+
 WELD = "# Welding\n\n## Purpose\n\nHow welds are made and checked.\n"
 FACTS = "id,email,role,at,effective\nSOP-003,production@example.com,production-manager,2024-03-01,2024-03-15\n" \
         "SOP-003,quality@example.com,quality-manager,2024-03-02T10:00:00Z,2024-03-15\n"
@@ -194,13 +196,56 @@ def test_a_draft_committed_in_git_while_it_is_verified_is_not_adopted(imported: 
     tree, head = repo.status(), repo.git("rev-parse", "HEAD").stdout
     refused = repo.qms("adopt", *BRAZING)
     assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert f"QMS175 SOP-004 cannot be adopted: history first saw it in commit {first}" in refused.stderr
+    assert f"QMS175 SOP-004 cannot be adopted: commit {first}, after verify_from, wrote its text in Git" in \
+        refused.stderr
     assert repo.status() == tree and repo.git("rev-parse", "HEAD").stdout == head
     repo.git("reset", "-q", "--mixed", "HEAD~1")  # the draft was never committed: the adoption brings it in
     done = repo.qms("adopt", *BRAZING)
     assert done.returncode == 0, done.stdout + done.stderr
     verify = json.loads(repo.qms("verify", "--format", "json").stdout)
     assert not [f for f in verify["findings"] if f["code"] == "QMS175" or f["doc"] == "SOP-004"]
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["as it was at verify_from", "changed in Git since"])
+def test_a_draft_present_at_verify_from_is_adopted_only_as_it_was_there(imported: tuple[Repo, Path],
+                                                                        edited: bool) -> None:
+    """A draft committed before the first adoption is present at verify_from and is adopted later as it was there;
+    once a commit after verify_from changes its text, that text was written in Git: qms adopt refuses, naming the
+    commit, and the same adoption made by hand is reported by verify (QMS175)."""
+    repo, facts = imported
+    import_brazing(repo, commit=True)  # SOP-004 is a draft in the commit the first adoption starts from
+    repo.become("admin")
+    repo.qms("adopt", "--facts", str(facts), check=True)  # verify_from is set now
+    repo.qms("adopt", *BRAZING, check=True)
+    adopted, config = repo.read("procedures/sop/SOP-004-brazing.md"), repo.read("qms.yml")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    if edited:
+        repo.become("author")
+        repo.edit("procedures/sop/SOP-004-brazing.md", "made and checked.", "made, checked and repaired.")
+        repo.commit("Rework the brazing procedure", no_verify=True)
+    rework = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
+    repo.become("admin")
+    tree = repo.status()
+    done = repo.qms("adopt", *BRAZING)
+    if not edited:
+        assert done.returncode == 0, done.stdout + done.stderr
+        verify = json.loads(repo.qms("verify", "--format", "json").stdout)
+        assert not [f for f in verify["findings"] if f["code"] == "QMS175"], verify
+        return
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"QMS175 SOP-004 cannot be adopted: commit {rework}, after verify_from, wrote its text in Git" in \
+        done.stderr
+    assert repo.status() == tree
+    signed = parse_document(adopted, "procedures/sop/SOP-004-brazing.md").item
+    text = adopted.replace("made and checked.", "made, checked and repaired.")
+    now = parse_document(text, "procedures/sop/SOP-004-brazing.md").item
+    assert signed is not None and now is not None
+    repo.write("procedures/sop/SOP-004-brazing.md", text.replace(signed.approvals[0].fingerprint, now.fingerprint))
+    repo.write("qms.yml", config)
+    repo.commit("Adopt SOP-004 by hand", no_verify=True)
+    verify = json.loads(repo.qms("verify", "--format", "json").stdout)
+    assert [f["commit"][:12] for f in verify["findings"] if f["code"] == "QMS175" and f["doc"] == "SOP-004"] == \
+        [repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()], verify
 
 
 def test_facts_on_the_command_line_make_the_same_adoption(imported: tuple[Repo, Path]) -> None:

@@ -353,6 +353,8 @@ FIRES = [
     Case("the manual's plugin turned off by a writer", manual_plugin_turned_off, "author", "QMS150", "mkdocs.yml"),
     Case("a draft written in Git after verify_from adopted by hand", lambda repo: adoption_of_a_draft_written_in_git(
         repo), "admin", "QMS175", "SOP-003"),
+    Case("a draft present at verify_from, changed in Git since, adopted by hand",
+         lambda repo: adoption_of_a_draft_changed_in_git(repo), "admin", "QMS175", "SOP-003"),
 ]
 
 
@@ -735,6 +737,27 @@ def adoption_of_a_draft_written_in_git(repo: Repo) -> None:
     repo.write(SOP3, draft)
     as_(repo, "author", "Write the welding procedure")
     repo.write(SOP3, adopted)
+    repo.write("qms.yml", config)
+
+
+def adoption_of_a_draft_changed_in_git(repo: Repo) -> None:
+    """SOP-003 is committed as a draft, verify_from is set to that commit, and the author then changes its text in
+    Git; an administrator "adopts" the changed text by hand (qms adopt refuses it; test_adopt.py)."""
+    import_welding(repo)
+    repo.become("admin")
+    repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {repo.git('rev-parse', 'HEAD').stdout.strip()}\n")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify from here", "-m",
+             "Config-Change: verification starts with the welding draft in the QMS")
+    repo.qms("adopt", *ADOPTING, check=True)
+    adopted, config = repo.read(SOP3), repo.read("qms.yml")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write(SOP3, repo.read(SOP3).replace("made and checked.", "made, checked and repaired."))
+    as_(repo, "author", "Rework the welding procedure")
+    signed = parse_document(adopted, SOP3).item
+    text = adopted.replace("made and checked.", "made, checked and repaired.")
+    now = parse_document(text, SOP3).item
+    assert signed is not None and now is not None
+    repo.write(SOP3, text.replace(signed.approvals[0].fingerprint, now.fingerprint))
     repo.write("qms.yml", config)
 
 

@@ -39,6 +39,8 @@ class Ledger:
     added_by: dict[str, str] = field(default_factory=dict)  # entry key -> who committed it (author e-mail, lower case)
     trained: dict[str, Evidence] = field(default_factory=dict)  # training record id -> the commit that added it
     entered: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (first commit, verify_from then)
+    rewritten: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (last commit that wrote content,
+    #                                                                            verify_from then)
     refused: dict[str, Finding] = field(default_factory=dict)  # entry key -> what the rules refused when it was added
     void: dict[str, list[Document]] = field(default_factory=dict)  # id -> versions the rules voided (never in force)
     unlawful: set[str] = field(default_factory=set)  # records whose deletion the rules found unlawful, by path
@@ -69,14 +71,18 @@ class Ledger:
         return next((path for old, path in self.retired.items() if identity(old) == identity(doc_id)), None)
 
     def written_in_git(self, doc_id: str, verify_from: str | None) -> str | None:
-        """The commit that first brought a document history has seen, if that was while the QMS lived in Git: once
-        verify_from was set, or at any time when `verify_from` (what an adoption leaves in force) is None and
-        every commit is verified. Such a document was written in Git, and its approvals cannot be adopted."""
+        """The commit that wrote content of a document history has seen while the QMS lived in Git (once
+        verify_from was set, or at any time when `verify_from`, what an adoption leaves in force, is None and every
+        commit is verified): the one that first brought it, or a later one that changed its text. Such a document
+        was written in Git, and its approvals cannot be adopted: approvals made before Git cannot cover it."""
         first = self.entered.get(doc_id)
         if first is None:
             return None
         commit, under = first
-        return commit if verify_from is None or under is not None else None
+        if verify_from is None or under is not None:
+            return commit
+        last = self.rewritten.get(doc_id)
+        return last[0] if last is not None and last[1] is not None else None
 
     def content_since(self, doc: Document) -> datetime | None:
         """When the content of `doc` (without its effective date) was first committed, if it was."""
@@ -112,6 +118,7 @@ class Ledger:
                     self.signed_under.setdefault(entry_key(entry), act.config)
             if wrote_content(transition):
                 self.authors.setdefault((after.id, after.revision), {}).setdefault(act.author, act.author_name)
+                self.rewritten[after.id] = (act.sha, act.config.verify_from if act.config is not None else None)
             self.first_seen.setdefault((after.id, after.authored), act.authored_at)
             self.entered.setdefault(after.id, (act.sha, act.config.verify_from if act.config is not None else None))
             if after.status == "approved":

@@ -2,8 +2,9 @@
 
 An adoption (`qms adopt`, model.transition.adoption) states approvals made before the QMS lived in Git. A document
 history first saw while it did (committed after verify_from, or at any time when verify_from stays unset and all
-history is verified) was written in Git, so its approvals are given in Git, with qms approve; an adoption may bring
-in documents only in its own commit, or adopt those that were present at verify_from.
+history is verified), or whose text a commit after verify_from changed, was written in Git, so its approvals are
+given in Git, with qms approve; an adoption may bring in documents only in its own commit, or adopt those that were
+present at verify_from, as they were there.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ def check_adoption(transitions: list[Transition], ctx: Context) -> Iterator[Find
 
 def written_in_git(doc_id: str, first: str) -> str:
     """Why a document cannot be adopted (the one wording the rule and qms adopt use)."""
-    return (f"{doc_id} cannot be adopted: history first saw it in commit {first[:12]}, after verify_from, so it was "
-            "written in Git and its approvals were not made before the QMS lived in Git")
+    return (f"{doc_id} cannot be adopted: commit {first[:12]}, after verify_from, wrote its text in Git, so its "
+            "approvals were not made before the QMS lived in Git")
 
 
 ADOPT_HINT = ("approve it in Git with qms approve; only a document the adoption itself brings in (qms import, then "
-              "qms adopt, without committing the draft first) or one present at verify_from is adopted")
+              "qms adopt, without committing the draft first) or one present at verify_from, unchanged since, is "
+              "adopted")
