@@ -353,6 +353,12 @@ FIRES = [
     Case("the manual's plugin turned off by a writer", manual_plugin_turned_off, "author", "QMS150", "mkdocs.yml"),
     Case("a draft written in Git after verify_from adopted by hand", lambda repo: adoption_of_a_draft_written_in_git(
         repo), "admin", "QMS175", "SOP-003"),
+    Case("a draft of the next revision abandoned, putting back the approved one with other clauses",
+         lambda repo: abandoned_with_other_clauses(repo), "author", "QMS100", "SOP-001"),
+    Case("an image an approved revision links to changed in place", lambda repo: image_changed(repo), "author",
+         "QMS109", "procedures/sop/chart.svg"),
+    Case("an image an approved revision links to deleted", lambda repo: image_changed(repo, delete=True), "author",
+         "QMS109", "procedures/sop/chart.svg"),
     Case("a draft present at verify_from, changed in Git since, adopted by hand",
          lambda repo: adoption_of_a_draft_changed_in_git(repo), "admin", "QMS175", "SOP-003"),
 ]
@@ -597,6 +603,10 @@ QUIET = [
     ("a lawful disposal of a record another links to and corrects", disposal_of_a_record_others_refer_to,
      "quality-manager"),
     ("a draft never approved, withdrawn", draft_withdrawn, "author"),
+    ("a draft of the next revision abandoned with qms withdraw", lambda repo: abandoned_revision(repo), "author"),
+    ("an image of a draft never approved changed", lambda repo: draft_image_changed(repo), "author"),
+    ("a new image under a new name for the next revision", lambda repo: image_replaced_by_a_new_revision(repo),
+     "author"),
     ("obsolete from a later date", obsolete_from_a_later_date, "quality-manager"),
     ("a periodic review by the owner", own_periodic_review, "production-manager"),
     ("read and understood by the trainee", own_read_and_understood, "production-manager"),
@@ -759,6 +769,83 @@ def adoption_of_a_draft_changed_in_git(repo: Repo) -> None:
     assert signed is not None and now is not None
     repo.write(SOP3, text.replace(signed.approvals[0].fingerprint, now.fingerprint))
     repo.write("qms.yml", config)
+
+
+def abandoned_with_other_clauses(repo: Repo) -> None:
+    """The author starts revision 2 of SOP-001, then puts revision 1 back as approved, but claiming other clauses
+    of the standard and other references (what qms withdraw does, with the governing keys changed)."""
+    approved = repo.read(SOP1)
+    repo.become("author")
+    repo.qms("revise", "SOP-001", "--change", "Draft.", check=True)
+    as_(repo, "author", "Start revision 2 of SOP-001")
+    claimed = re.sub(r"(?m)^clauses:.*$", 'clauses: ["4.3", "9.2.2"]', approved, count=1)
+    if claimed == approved:
+        claimed = approved.replace("\nstatus:", '\nclauses: ["4.3", "9.2.2"]\nstatus:', 1)
+    assert claimed != approved
+    repo.write(SOP1, claimed)
+
+
+def abandoned_revision(repo: Repo) -> None:
+    """qms withdraw abandons a draft of the next revision: the document goes back exactly to revision 1."""
+    repo.become("author")
+    repo.qms("revise", "SOP-001", "--change", "Draft.", check=True)
+    as_(repo, "author", "Start revision 2 of SOP-001")
+    repo.qms("withdraw", "SOP-001", "--reason", "Not needed after all.", check=True)
+
+
+def test_a_refused_copy_of_a_signature_leaves_the_original(repo: Repo) -> None:
+    """A copy of an approved document, with its approval pasted in and its text changed, is refused where it is
+    made (QMS120 at that commit in CI and verify); deleting the copy leaves the original's signature as it was:
+    the original stays in force in every view, and the tree is clean again."""
+    text = repo.read(SOP1)
+    repo.write("procedures/sop/SOP-001-copy.md", text.replace("Record it on", "Skip it. Record it on"))
+    as_(repo, "author", "Copy SOP-001")
+    copied = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.git("rm", "-q", "procedures/sop/SOP-001-copy.md")
+    as_(repo, "author", "Remove the copy")
+    for view in (("check", "--base", "adopted"), ("verify", "--since", "adopted")):
+        found = findings(repo, *view)
+        assert any(f["code"] == "QMS120" and f["commit"] == copied for f in found), (view, found)
+        assert not [f for f in found if f["path"] == SOP1 and f["severity"] == "error"], (view, found)
+    assert not [f for f in findings(repo, "check") if f["path"] == SOP1 and f["severity"] == "error"]
+    listed = json.loads(repo.qms("list", "--format", "json", check=True).stdout)
+    assert [d["state"] for d in listed if d["id"] == "SOP-001"] == ["effective"], listed
+
+
+CHART = "procedures/sop/chart.svg"
+
+
+def image_drafted(repo: Repo) -> None:
+    """The author starts revision 3 of SOP-001, which shows a chart, and commits the draft with the chart."""
+    revise(repo, "author", "SOP-001", SOP1, "Record it on", "Read the chart.\n\n![Chart](chart.svg)\n\nRecord it on")
+    repo.write(CHART, '<svg xmlns="http://www.w3.org/2000/svg"><text>10 Nm</text></svg>\n')
+    as_(repo, "author", "A chart for SOP-001")
+
+
+def image_changed(repo: Repo, delete: bool = False) -> None:
+    """The chart of an approved revision is changed (or deleted) without a new revision."""
+    image_drafted(repo)
+    approve(repo, "production-manager", "SOP-001", "2026-04-01")
+    approve(repo, "quality-manager", "SOP-001")
+    if delete:
+        repo.git("rm", "-q", CHART)
+    else:
+        repo.write(CHART, '<svg xmlns="http://www.w3.org/2000/svg"><text>25 Nm</text></svg>\n')
+
+
+def draft_image_changed(repo: Repo) -> None:
+    """The chart of a draft never approved changes as the draft does."""
+    image_drafted(repo)
+    repo.write(CHART, '<svg xmlns="http://www.w3.org/2000/svg"><text>12 Nm</text></svg>\n')
+
+
+def image_replaced_by_a_new_revision(repo: Repo) -> None:
+    """A new chart under a new name, linked from the next revision; the old chart stays for the revision in force."""
+    image_changed(repo)
+    repo.git("checkout", "-q", "HEAD", "--", CHART)
+    repo.qms("revise", "SOP-001", "--change", "A new chart.", check=True)
+    repo.edit(SOP1, "chart.svg", "chart-2.svg")
+    repo.write("procedures/sop/chart-2.svg", '<svg xmlns="http://www.w3.org/2000/svg"><text>25 Nm</text></svg>\n')
 
 
 @dataclass(frozen=True)

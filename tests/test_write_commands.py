@@ -152,3 +152,44 @@ def test_a_commit_the_hook_refuses_shows_why_and_leaves_tree_and_index_as_they_w
     assert "not committed, and nothing was changed" in result.stderr
     assert (repo.read(SOP1), repo.status(), repo.git("ls-files", "-s").stdout) == before
     assert repo.git("log", "-1", "--format=%s").stdout.strip() == "Edit the manual"
+
+
+@pytest.mark.parametrize("words", ["No", "yes", "Off", "1:30"])
+def test_text_that_yaml_1_1_reads_otherwise_is_written_quoted(repo: Repo, words: str) -> None:
+    """A title or a change note such as "No" is text, written so that the reader reads it back as text: the
+    command never refuses its own output (QMS015)."""
+    repo.become("author")
+    made = repo.qms("new", "form", words)
+    assert made.returncode == 0, made.stdout + made.stderr
+    revised = repo.qms("revise", "SOP-001", "--change", words)
+    assert revised.returncode == 0, revised.stdout + revised.stderr
+    doc = parse_document(repo.read(SOP1), SOP1).item
+    assert doc is not None and doc.change == words
+    titles = [row["title"] for row in json.loads(repo.qms("list", "--format", "json", check=True).stdout)]
+    assert words in titles
+    assert "QMS015" not in repo.qms("check").stdout
+
+
+def test_plain_text_stays_as_written(repo: Repo) -> None:
+    repo.become("author")
+    repo.qms("revise", "SOP-001", "--change", "Quarantine first.", check=True)
+    doc = parse_document(repo.read(SOP1), SOP1).item
+    assert doc is not None and doc.change == "Quarantine first."
+    assert re.search(r'(?m)^change: "?Quarantine first\."?$', repo.read(SOP1))
+
+
+def test_reports_for_spreadsheets_never_carry_a_formula(repo: Repo) -> None:
+    """A title that a spreadsheet would run as a formula is written as text in qms list --format csv and in the
+    audit pack's CSV files; a plain title and a lone "-" stay as they are."""
+    repo.become("author")
+    repo.qms("new", "form", "=HYPERLINK(\"http://example.com\")", check=True)
+    listed = repo.qms("list", "--format", "csv", check=True).stdout
+    assert "'=HYPERLINK" in listed and "\n=HYPERLINK" not in listed and ",=HYPERLINK" not in listed
+    assert ",Nonconformity," in listed
+
+
+def test_sheet_cells() -> None:
+    from qms.model.sheet import cell
+
+    assert [cell(v) for v in ("=1+1", "+1", "@SUM(A1)", "-", "Plain", None, 3)] == \
+        ["'=1+1", "'+1", "'@SUM(A1)", "-", "Plain", None, 3]

@@ -8,6 +8,7 @@ import json
 import sys
 
 from ..errors import EXIT_CLEAN
+from ..model import sheet
 from ..model.inforce import describe
 from ..model.workspace import Workspace
 from .common import add_common, open_workspace
@@ -58,7 +59,7 @@ def main(args: argparse.Namespace) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=[*COLUMNS, "path", "in_force_commit", "standing"],
                                 lineterminator="\n")
         writer.writeheader()
-        writer.writerows(table)
+        writer.writerows(sheet.rows(table))
     else:
         cells = [[_cell(row[column]) for column in COLUMNS] for row in table]
         widths = [max([len(column)] + [len(line[i]) for line in cells]) for i, column in enumerate(COLUMNS)]

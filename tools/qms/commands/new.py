@@ -14,6 +14,7 @@ from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..model import revision
 from ..model.config import Config, DocType
 from ..model.workspace import Workspace
+from ..model.writer import reads_as_text
 from .common import add_common
 from .control import history_ledger
 from .writing import author, editing, guard, write
@@ -85,7 +86,7 @@ def slug(title: str) -> str:
 
 def skeleton(config: Config, doc_type: DocType, doc_id: str, title: str, owner: str) -> str:
     """The text of a new draft: front matter, title, one heading per section of the type."""
-    quoted = title if _PLAIN.match(title) else json.dumps(title, ensure_ascii=False)
+    quoted = title if _PLAIN.match(title) and reads_as_text(title) else json.dumps(title, ensure_ascii=False)
     first = revision.first(config.revision_scheme)
     front = [
         "---",

@@ -16,7 +16,7 @@ from ..model.disposal import LOG_HEADER
 from ..model.document import Record
 from ..model.state import retain_until
 from ..model.workspace import Workspace
-from ..model import clock
+from ..model import clock, sheet
 from ..model.transition import DISPOSITION_LOG
 from .common import add_common, open_workspace, parse_date
 from .new import slug
@@ -127,7 +127,7 @@ def register_list(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(sheet.rows(rows))
     else:
         print(f"{'ID':<9} {'DATE':<10}  {'RETAIN UNTIL':<12}  {'DUE':<3}  TITLE")
         for row in rows:

@@ -9,6 +9,7 @@ import os
 import sys
 
 from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
+from ..model import sheet
 from ..model.document import Document
 from ..model.state import PENDING
 from ..model.training import COLUMNS, DUE, OVERDUE, READ, row
@@ -136,7 +137,7 @@ def matrix_main(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS), extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(sheet.rows(rows))
     else:
         table = [[str(item[column] or "-") for column in TABLE] for item in rows]
         widths = [max([len(column)] + [len(line[i]) for line in table]) for i, column in enumerate(TABLE)]

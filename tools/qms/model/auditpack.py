@@ -12,6 +12,8 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from .sheet import cell
+
 SCHEMA = "qms-audit-pack"
 VERSION = 1
 
@@ -91,7 +93,7 @@ def _csv(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([_plain(row.get(column)) for column in columns] for row in rows)
+    writer.writerows([cell(_plain(row.get(column))) for column in columns] for row in rows)
     return buffer.getvalue()
 
 

@@ -68,7 +68,7 @@ class Mandatory:
     clause: str
     what: str
     kind: str
-    line: int
+    line: int = field(compare=False)  # where qms.yml states it: comments and layout change no configuration
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class TrainingNeed:
     roles: tuple[str, ...]
     people: tuple[str, ...]  # lower-case emails
     documents: tuple[str, ...]  # document types or document ids
-    line: int
+    line: int = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class SealSettings:
     certificate: str
     chain: tuple[str, ...] = ()  # intermediate certificates, embedded in each signature
     passphrase_env: str | None = None
-    lines: Mapping[str, int] = field(default_factory=dict)  # each setting's line in qms.yml, to report it at
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # each setting's line, to report it at
 
     def line(self, name: str) -> int:
         """The qms.yml line of setting `name` (of `seal:` itself where it is not set)."""

@@ -90,8 +90,10 @@ class Document:
         return fingerprint(self.id, self.title, self.type, self.revision, self.effective, self.body)
 
     def summary(self) -> Document:
-        """This version without its body, keeping its fingerprints and key lines: what history needs of it."""
-        return replace(self, body="", digests=(_(self.fingerprint), _(self.authored)))
+        """This version without its body, keeping its fingerprints, key lines and links: what history needs of it."""
+        found = replace(self, body="", digests=(_(self.fingerprint), _(self.authored)))
+        found.__dict__["links"] = self.links  # what it links to (its attachments, other documents), from its body
+        return found
 
     def governing(self) -> tuple[object, ...]:
         """Every key that governs what staff must do or when the document is reviewed, besides the fingerprint:

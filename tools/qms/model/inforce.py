@@ -131,7 +131,7 @@ def same_release(a: Document, b: Document) -> bool:
 
 def _facts(doc: Document) -> tuple[object, ...]:
     return (doc.id, doc.revision, doc.status, doc.effective, doc.obsoleted, doc.reason, doc.superseded_by,
-            doc.fingerprint, doc.review_months, doc.owner, doc.training,
+            *doc.governing(), doc.training,
             tuple((a.email.lower(), a.role, a.meaning, a.at, a.fingerprint) for a in doc.approvals),
             tuple((r.email.lower(), r.at, r.outcome) for r in doc.periodic_reviews))
 

@@ -46,7 +46,25 @@ def _round_trip() -> Any:
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(str, _text)
     return yaml
+
+
+def _text(representer: Any, value: str) -> Any:
+    """A string as the reader (YAML 1.1, model.yamlread) reads it back: quoted where it would read as something
+    else. ruamel.yaml writes YAML 1.2, where No, yes, on or 1:30 are plain text; our reader takes them for a
+    yes/no value or a number, so a title "No" or a change note "Yes" is written "No" and "Yes"."""
+    if not reads_as_text(value):
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return representer.represent_str(value)
+
+
+def reads_as_text(value: str) -> bool:
+    """Whether `value`, written plain (unquoted), reads back as that text: the reader's resolver decides."""
+    import yaml as pyyaml  # the reader's own (model.yamlread)
+
+    tag: str = pyyaml.resolver.Resolver().resolve(pyyaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return tag == "tag:yaml.org,2002:str"
 
 
 def edited_front_matter(path: str, change: Callable[[Any], None], limit_bytes: int = 1 << 24) -> str:

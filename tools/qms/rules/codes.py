@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "QMS106": "obsolete document changed or brought back",
     "QMS107": "a revision number approved with two different contents (two branches, then a merge)",
     "QMS108": "a signature or periodic review removed from an approved revision",
+    "QMS109": "a file an approved revision links to (an image, a drawing) changed or deleted (put the new version under a new name, linked from the next revision)",
     "QMS110": "record modified (records are immutable: write a correcting record)",
     "QMS111": "record renamed or moved",
     "QMS112": "record deleted other than by a logged disposal after its retention period, in the disposer's own name",

@@ -115,10 +115,11 @@ def walk(transitions: Iterable[Transition], config: Config | None, now: datetime
             findings += found
         adopted = adoption(group) if count else frozenset()
         voided = {f.doc for f in found if f.code in VOIDING} if count else set()
+        refused = [f for f in found if f.code in REFUSALS and f.entry and not ledger.holds(f.entry)] if count else []
         for transition in group:
             ledger.apply(transition, stated=not count or transition.key in adopted, void=transition.key in voided)
         if count:
-            ledger.refuse(f for f in found if f.code in REFUSALS and f.entry)
+            ledger.refuse(refused)
             ledger.unlawful.update(t.path for t in group if t.kind is Kind.RECORD and t.after is None and any(
                 f.code in UNLAWFUL and f.path == t.path for f in found))
     return findings, ledger

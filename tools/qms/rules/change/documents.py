@@ -18,6 +18,9 @@ def check_document(t: Transition, ctx: Context) -> Iterator[Finding]:
     """What one act did to one document: every view reports these with the same codes."""
     if t.kind is not Kind.DOCUMENT:
         return
+    if not t.path.endswith(".md"):
+        yield from _attachment(t, ctx)
+        return
     before, after = t.before, t.after
     if t.after_path is None or not t.after_path.startswith("procedures/"):
         yield from _deleted(t, ctx)
@@ -49,7 +52,23 @@ def check_document(t: Transition, ctx: Context) -> Iterator[Finding]:
             yield from _approved_changed(t, parent, after)
     if after.revision != before.revision:
         yield from _new_revision(t, before, after, ctx)
+        released = _released(after, ctx)
+        if released is not None:  # a revision approved before, put back with other governing facts
+            yield from _approved_changed(t, released, after)
     yield from _same_revision_approved_twice(t, after, ctx)
+
+
+def _attachment(t: Transition, ctx: Context) -> Iterator[Finding]:
+    """A file an approved revision links to (an image, a drawing) is part of what was approved: it never changes in
+    place, and stays while that revision is the last released."""
+    if t.before_path is None:
+        return
+    for doc in ctx.ledger.attached_to(t.before_path):
+        verb = "changed" if t.after_path else "deleted"
+        yield finding(t, 1, "QMS109", f"{t.before_path} is part of approved {doc.id} revision {doc.revision}, "
+                      f"which links to it, and was {verb} by {by(t.act)}",
+                      f"restore it; put the new version under a new name and link it from the next revision of "
+                      f"{doc.id} (qms revise {doc.id}); remove the old file once that revision is approved")
 
 
 def _deleted(t: Transition, ctx: Context) -> Iterator[Finding]:
@@ -91,6 +110,15 @@ def _approved_changed(t: Transition, approved: Document, after: Document) -> Ite
         yield finding(t, after.line("approvals" if hasattr(entry, "meaning") else "periodic_reviews"), "QMS108",
                       f"a signature or periodic review of {entry.name} was removed from approved {after.id} by "
                       f"{by(t.act)}", "restore it: signatures and reviews of an approved revision are kept")
+
+
+def _released(after: Document, ctx: Context) -> Document | None:
+    """The approved version history released of the revision `after` states, if `after` puts that revision back
+    as approved (a draft of the next revision abandoned, the file restored by hand)."""
+    if after.status != "approved":
+        return None
+    return next((r.doc for r in reversed(ctx.ledger.releases.get(after.id, ())) if r.doc.revision == after.revision
+                 and r.doc.status == "approved"), None)
 
 
 def _line(before: Document, after: Document, first_changed: str) -> int:
