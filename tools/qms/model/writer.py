@@ -53,9 +53,9 @@ def _round_trip() -> Any:
 def _text(representer: Any, value: str) -> Any:
     """A string as the reader (YAML 1.1, model.yamlread) reads it back: quoted where it would read as something
     else. ruamel.yaml writes YAML 1.2, where No, yes, on or 1:30 are plain text; our reader takes them for a
-    yes/no value or a number, so a title "No" or a change note "Yes" is written "No" and "Yes"."""
+    yes/no value or a number, so a title "No" or a change note "Yes" is written 'No' and 'Yes'."""
     if not reads_as_text(value):
-        return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     return representer.represent_str(value)
 
 
