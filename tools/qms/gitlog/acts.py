@@ -64,9 +64,9 @@ def _pair(act: Act, changes: list[Change], versions: dict[str, Item | None],
                                     change.path if change.new_blob else None, None, None))
             continue
         kind = Kind.DOCUMENT if change.path.startswith("procedures/") else Kind.RECORD
-        if not change.path.endswith(".md"):  # an attachment: a record's is immutable like it; a document's changes
-            found.append(Transition(act, kind, change.path, change.path if change.old_blob else None,  # only while
-                                    change.path if change.new_blob else None, None, None))  # no release links to it
+        if not change.path.endswith(".md"):  # an attachment, judged by its path (rules.change: records, documents)
+            found.append(Transition(act, kind, change.path, change.path if change.old_blob else None,
+                                    change.path if change.new_blob else None, None, None))
             continue
         before = _own(versions.get(change.old_blob) if change.old_blob else None, kind)
         after = _own(versions.get(change.new_blob) if change.new_blob else None, kind)

@@ -91,7 +91,7 @@ class Document:
 
     def summary(self) -> Document:
         """This version without its body, keeping its fingerprints, key lines and links: what history needs of it."""
-        found = replace(self, body="", digests=(_(self.fingerprint), _(self.authored)))
+        found = replace(self, body="", digests=(_shared(self.fingerprint), _shared(self.authored)))
         found.__dict__["links"] = self.links  # what it links to (its attachments, other documents), from its body
         return found
 
@@ -206,14 +206,15 @@ def parse_document(text: str, path: str) -> Loaded:
                            _review))
     if any(values[key] is None for key, spec in schema.DOCUMENT.items() if spec.required):
         return Loaded(None, tuple(findings))
-    lines = {_(str(key[0])): line for key, line in parsed.lines.items() if len(key) == 1}
+    lines = {_shared(str(key[0])): line for key, line in parsed.lines.items() if len(key) == 1}
     document = Document(
-        path=_(path), id=_(str(values["id"])), title=str(values["title"]), type=_(str(values["type"])),
-        owner=_(str(values["owner"])), revision=_(str(values["revision"])), status=_(str(values["status"])),
+        path=_shared(path), id=_shared(str(values["id"])), title=str(values["title"]),
+        type=_shared(str(values["type"])), owner=_shared(str(values["owner"])),
+        revision=_shared(str(values["revision"])), status=_shared(str(values["status"])),
         effective=values["effective"], change=values["change"], obsoleted=values["obsoleted"],  # type: ignore[arg-type]
         reason=values["reason"], superseded_by=values["superseded_by"],  # type: ignore[arg-type]
-        clauses=tuple(map(_, values["clauses"] or ())),  # type: ignore[call-overload]
-        references=tuple(map(_, values["references"] or ())),  # type: ignore[call-overload]
+        clauses=tuple(map(_shared, values["clauses"] or ())),  # type: ignore[call-overload]
+        references=tuple(map(_shared, values["references"] or ())),  # type: ignore[call-overload]
         review_months=values["review_months"], approvals=approvals, periodic_reviews=reviews,  # type: ignore[arg-type]
         body=split.body, body_line=split.body_line, lines=lines, training=values["training"],  # type: ignore[arg-type]
     )
@@ -231,7 +232,7 @@ def parse_record(text: str, path: str) -> Loaded:
     training = _training(parsed, path, checked.findings) if values["training"] is not None else None
     if any(values[key] is None for key, spec in schema.RECORD.items() if spec.required):
         return Loaded(None, tuple(checked.findings))
-    lines = {_(str(key[0])): line for key, line in parsed.lines.items() if len(key) == 1}
+    lines = {_shared(str(key[0])): line for key, line in parsed.lines.items() if len(key) == 1}
     record = Record(
         path=path, id=str(values["id"]), title=str(values["title"]), type=str(values["type"]),
         date=values["date"], owner=str(values["owner"]), procedure=str(values["procedure"]),  # type: ignore[arg-type]
@@ -299,17 +300,18 @@ def _items(parsed: Parsed, key: str, spec: schema.Schema, what: str, path: str, 
 
 
 def _approval(values: dict[str, object], line: int) -> Approval:
-    return Approval(_(str(values["name"])), _(str(values["email"])), _(str(values["role"])),
-                    _(str(values["meaning"])), values["at"], _(str(values["fingerprint"])), line)  # type: ignore[arg-type]
+    return Approval(_shared(str(values["name"])), _shared(str(values["email"])), _shared(str(values["role"])),
+                    _shared(str(values["meaning"])), values["at"],  # type: ignore[arg-type]
+                    _shared(str(values["fingerprint"])), line)
 
 
 def _review(values: dict[str, object], line: int) -> PeriodicReview:
-    return PeriodicReview(_(str(values["name"])), _(str(values["email"])), values["at"],  # type: ignore[arg-type]
-                          _(str(values["outcome"])),
-                          line, values["note"])  # type: ignore[arg-type]
+    return PeriodicReview(_shared(str(values["name"])), _shared(str(values["email"])),
+                          values["at"], _shared(str(values["outcome"])), line,  # type: ignore[arg-type]
+                          values["note"])  # type: ignore[arg-type]
 
 
-def _(text: str) -> str:
+def _shared(text: str) -> str:
     """One shared copy of a string that recurs across the versions history holds (names, roles, ids, keys,
     fingerprints): history and the caches keep hundreds of thousands of versions, and a parse cache pickles
     each shared string once."""

@@ -39,8 +39,6 @@ class Ledger:
     added_by: dict[str, str] = field(default_factory=dict)  # entry key -> who committed it (author e-mail, lower case)
     trained: dict[str, Evidence] = field(default_factory=dict)  # training record id -> the commit that added it
     entered: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (first commit, verify_from then)
-    attached: dict[str, set[str]] = field(default_factory=dict)  # file under procedures/ -> ids whose last release
-    #                                                                 links to it
     rewritten: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (last commit that wrote content,
     #                                                                            verify_from then)
     refused: dict[str, Finding] = field(default_factory=dict)  # entry key -> what the rules refused when it was added
@@ -159,21 +157,13 @@ class Ledger:
 
     def _release(self, release: Release) -> None:
         found = self.releases.setdefault(release.doc.id, [])
-        last = found[-1].doc if found else None
         if not found or not same_release(found[-1].doc, release.doc):
             found.append(release)
         elif found[-1].doc.path != release.doc.path:  # moved: the same release, read from where it now is (in force
             found[-1] = replace(release, committed=found[-1].committed, stated=found[-1].stated)  # since it was)
-        if last is not None:
-            for link in last.links:
-                self.attached.get(link.resolved, set()).discard(last.id)
-        for link in found[-1].doc.links:
-            if not link.resolved.endswith(".md"):
-                self.attached.setdefault(link.resolved, set()).add(release.doc.id)
 
     def attached_to(self, path: str) -> list[Document]:
         """The approved releases, each the last of its document, that link to the file at `path` (an image, a
-        drawing): it is part of what they say."""
-        return [found[-1].doc for doc_id in sorted(self.attached.get(path, ()))
-                if (found := self.releases.get(doc_id)) and found[-1].doc.status == "approved"
-                and any(link.resolved == path for link in found[-1].doc.links)]
+        drawing): it is part of what they say. Read only where such a file changes, which few acts do."""
+        return [found[-1].doc for _doc_id, found in sorted(self.releases.items()) if found
+                and found[-1].doc.status == "approved" and any(link.resolved == path for link in found[-1].doc.links)]

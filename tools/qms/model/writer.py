@@ -63,7 +63,8 @@ def reads_as_text(value: str) -> bool:
     """Whether `value`, written plain (unquoted), reads back as that text: the reader's resolver decides."""
     import yaml as pyyaml  # the reader's own (model.yamlread)
 
-    tag: str = pyyaml.resolver.Resolver().resolve(pyyaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    resolve = pyyaml.resolver.Resolver().resolve
+    tag: str = resolve(pyyaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     return tag == "tag:yaml.org,2002:str"
 
 
