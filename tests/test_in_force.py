@@ -291,3 +291,65 @@ def test_a_commit_dated_before_its_parent_comes_into_force_no_earlier_than_its_p
     spans = [(r["revision"], r["in_force_from"]) for r in history["revisions"] if r["in_force_from"]]
     assert spans[-1] == ("3", "2026-09-01"), spans
     assert listing(repo, "--as-of", "2026-06-01")["SOP-001"]["in_force"] == "2"
+
+
+def test_a_version_approved_on_a_branch_comes_into_force_when_it_is_merged(repo: Repo, tmp_path: Path) -> None:
+    """A revision approved on a branch in March and merged in September reaches the line staff work to with the
+    merge: `list --as-of`, `history`, the manual's revision history and the audit pack all say it is in force
+    from the merge, not from the branch's dates (a ledger kept at the branch's tip is not extended past it)."""
+    repo.at("2026-03-05T09:00:00")
+    repo.git("checkout", "-q", "-b", "quarantine")
+    revise(repo, "Quarantine it.", "Quarantine")
+    for role, extra in (("production-manager", ("--effective", "2026-03-06")), ("quality-manager", ())):
+        repo.become(role)
+        repo.qms("approve", "SOP-001", *extra, "--commit", check=True)
+    branch = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    assert ("3", "2026-03-06") in [(r["revision"], r["in_force_from"]) for r in branch["revisions"]]  # its own line
+    repo.git("checkout", "-q", "work")
+    repo.at("2026-09-01T09:00:00")
+    repo.become("quality-manager")
+    repo.run("git", "merge", "-q", "--no-ff", "--no-verify", "quarantine", "-m", "Merge the quarantine revision")
+    repo.at("2026-10-01T09:00:00")
+    assert listing(repo, "--as-of", "2026-06-01")["SOP-001"]["in_force"] == "2"
+    assert listing(repo)["SOP-001"]["in_force"] == "3"
+    history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    spans = [(r["revision"], r["in_force_from"], r["in_force_until"]) for r in history["revisions"]]
+    assert ("2", "2026-01-05", "2026-09-01") in spans and ("3", "2026-09-01", None) in spans, spans
+    assert history["standing"] == "revision 3 in force since 2026-09-01"
+    out = tmp_path / "pack"
+    done = repo.qms("audit", "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    pack = (out / "revisions.csv").read_text(encoding="utf-8")
+    assert any(line.startswith("SOP-001,3,approved,2026-03-06,2026-09-01,,") for line in pack.split("\n")), pack
+    done = repo.qms("export", str(tmp_path / "edition"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (tmp_path / "edition" / "docs" / "history" / "SOP-001.md").read_text(encoding="utf-8")
+    assert "| 3 | 2026-09-01 |" in page and "2026-03-06" not in page
+
+
+def test_a_commit_dated_in_the_future_is_reported_whatever_it_changed(repo: Repo) -> None:
+    """One wrong clock: a commit dated next year that touches no QMS file is reported by CI and verify (QMS142),
+    the honest commit made on it is not called backdated, and every view holds what came after it out of force
+    alike until that date (a snapshot of the line and history read the same day)."""
+    repo.at("2026-03-10T09:00:00")
+    (repo.root / "NOTES.txt").write_text("notes\n", encoding="utf-8")
+    repo.git("add", "NOTES.txt")
+    ahead = "2027-06-01T00:00:00Z"
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Notes", env={"GIT_AUTHOR_DATE": ahead,
+                                                                       "GIT_COMMITTER_DATE": ahead})
+    wrong = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.at("2026-03-11T09:00:00")
+    revise(repo, "Quarantine it.", "Quarantine")
+    honest = repo.git("rev-parse", "HEAD").stdout.strip()
+    for view in (("check", "--base", "adopted"), ("verify", "--since", "adopted")):
+        found = [(f["code"], f["commit"], f["path"]) for f in findings(repo, *view) if f["code"] == "QMS142"]
+        assert found == [("QMS142", wrong, "NOTES.txt")], (view, found)
+        assert honest not in {commit for _code, commit, _path in found}
+    for role, extra in (("production-manager", ("--effective", "2026-03-12")), ("quality-manager", ())):
+        repo.become(role)
+        repo.qms("approve", "SOP-001", *extra, "--commit", check=True)
+    repo.at("2026-04-01T09:00:00")
+    assert listing(repo, "--as-of", "2026-03-20")["SOP-001"]["in_force"] == "2"
+    assert listing(repo)["SOP-001"]["in_force"] == "2"
+    history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    assert ("3", "2027-06-01") in [(r["revision"], r["in_force_from"]) for r in history["revisions"]]

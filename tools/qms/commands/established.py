@@ -107,7 +107,7 @@ def _load(root: str, head: str, start: bool = False) -> Established:
             store.put(found, start)
         return found
     for earlier in store.heads():  # the newest first
-        if git.is_ancestor(root, earlier, head):
+        if git.on_first_parent_line(root, earlier, head):  # a branch's tip: its versions land with the merge
             saved = store.get(earlier)
             if saved is None:
                 continue

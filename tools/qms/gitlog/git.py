@@ -131,6 +131,16 @@ def is_ancestor(cwd: str, ancestor: str, descendant: str) -> bool:
     return succeeds(["merge-base", "--is-ancestor", ancestor, descendant], cwd)
 
 
+def on_first_parent_line(cwd: str, ancestor: str, descendant: str) -> bool:
+    """Whether `ancestor` is `descendant` or one of its first parents, however far back: on the line a branch
+    was built along, not merely reachable through a merge."""
+    if ancestor == descendant:
+        return True
+    line = text(["rev-list", "--first-parent", "--parents", descendant, f"^{ancestor}"], cwd).split("\n")
+    last = line[-1].split() if line and line[-1] else []
+    return len(last) > 1 and last[1] == ancestor
+
+
 def commits_after(cwd: str, base: str | None, head: str = "HEAD") -> set[str]:
     """Commits reachable from `head` and not from `base` (every commit, if `base` is None), merges included."""
     return set(text(["rev-list", head] + ([f"^{base}"] if base else []), cwd).split())

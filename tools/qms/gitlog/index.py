@@ -19,10 +19,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
-from ..model import cache
+from ..model import cache, clock
 from ..model.config import CONFIG_FILE, Config, controlled
 from ..model.document import Document, Record, parse_bytes
-from ..model.transition import DISPOSITION_LOG, Act, Item, Signature, SignatureStatus, Transition, may_change_config, parsed_config
+from ..model.transition import (DISPOSITION_LOG, Act, Item, Kind, Signature, SignatureStatus, Transition,
+                                may_change_config, parsed_config)
 from . import git
 from .acts import Change, act_transitions
 
@@ -47,6 +48,8 @@ class HistoryIndex:
     texts: dict[str, str] = field(default_factory=dict)  # the disposition log's and qms.yml's blobs, by blob id
     configs: dict[str, Config | None] = field(default_factory=dict)  # qms.yml in force after each commit, by sha
     complete: bool = True  # False: an incremental index met a parent whose configuration it was not given
+    future: dict[str, str] = field(default_factory=dict)  # commits dated later than the clock that changed no QMS
+    #                                                         file, by sha: a path they changed (where findings point)
 
     def version(self, blob: str | None) -> Item | None:
         """The document or record summary a blob holds (None for none, or unreadable)."""
@@ -57,7 +60,9 @@ class HistoryIndex:
         """Every transition, act by act, in history order."""
         found: list[Transition] = []
         for act in self.acts:
-            found += act_transitions(act, self.diffs[act.sha], self.versions, self.texts)
+            found += act_transitions(act, self.diffs[act.sha], self.versions, self.texts) or (
+                [Transition(act, Kind.COMMIT, self.future[act.sha], None, self.future[act.sha], None, None)]
+                if act.sha in self.future else [])
         return found
 
     def full_text(self, blob: str) -> str:
@@ -93,13 +98,17 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     signed = _kept_signatures(root)
     others: dict[str, list[tuple[str, str]]] = {}  # by sha: the raw changes outside procedures/, records/, qms.yml
     parents = _parse_log(index, walk.output().decode("utf-8", errors="surrogateescape"), others)
+    _attach_landing(index, parents, head if heads[0] == "HEAD" else git.commit_id(root, heads[0]) or "")
     wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
     index.versions = load_versions(root, wanted, cache_versions, kept)
     index.texts = load_texts(root, {blob for blob, path in wanted.items() if path in (DISPOSITION_LOG, CONFIG_FILE)})
     _add_controlled(index, others, [*(config for config in (boundary or {}).values() if config is not None),
                                     *(config_at(root, parent) for parent in _edges(parents) if not boundary)])
-    index.acts = [act for act in index.acts if any(index.diffs[act.sha])]
+    now = clock.now()  # a commit dated later is judged (rules.change.timing), whatever it changed
+    index.future = {act.sha: (others.get(act.sha) or [("", ".")])[0][1] for act in index.acts
+                    if not any(index.diffs[act.sha]) and max(act.authored_at, act.committed_at) > now}
+    index.acts = [act for act in index.acts if any(index.diffs[act.sha]) or act.sha in index.future]
     index.diffs = {act.sha: index.diffs[act.sha] for act in index.acts}
     _attach_signatures(index, None if signatures else {act.sha for act in index.acts if _config_change(index, act)},
                        signed)
@@ -138,6 +147,31 @@ def _parse_log(index: HistoryIndex, raw: str, others: dict[str, list[tuple[str, 
         index.acts = [replace(act, parent_committed_at=dates.get(act.parents[0]))
                       if act.parents and act.parents[0] in outside else act for act in index.acts]
     return parents
+
+
+def _attach_landing(index: HistoryIndex, parents: dict[str, tuple[str, ...]], tip: str) -> None:
+    """Give each act the time it reached the line of `tip` (the head judged, and its first parents), as a
+    snapshot of the line on a day reads it (git.last_commit_on): a commit on the line reached it when it was made,
+    but no earlier than any commit before it on the line (a commit cannot be made before its parent); one on a
+    branch, when the merge that brought it in did. A version approved on a branch can be in force on the line
+    from that merge on."""
+    line: list[str] = []
+    while tip in parents:
+        line.append(tip)
+        tip = parents[tip][0] if parents[tip] else ""
+    times = {act.sha: act.committed_at for act in index.acts}
+    landed: dict[str, datetime] = {}
+    reached: datetime | None = None
+    for commit in reversed(line):  # oldest first: a merge's first parent has landed already
+        reached = times[commit] if reached is None else max(reached, times[commit])
+        waiting = [commit]
+        while waiting:
+            sha = waiting.pop()
+            if sha not in landed and sha in parents:
+                landed[sha] = reached
+                waiting.extend(parents[sha])
+    index.acts = [act if landed.get(act.sha, act.committed_at) == act.committed_at else
+                  replace(act, landed_at=landed[act.sha]) for act in index.acts]  # None: when it was made
 
 
 def _add_controlled(index: HistoryIndex, others: dict[str, list[tuple[str, str]]], known: list[Config | None]) -> None:

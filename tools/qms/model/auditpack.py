@@ -18,8 +18,8 @@ SCHEMA = "qms-audit-pack"
 VERSION = 1
 
 MASTER_COLUMNS = ("id", "title", "type", "revision", "state", "owner", "effective", "next_review", "overdue", "path")
-REVISION_COLUMNS = ("id", "revision", "status", "effective", "change", "title", "introduced", "introduced_at",
-                    "authors", "fingerprint", "approval_name", "approval_email", "approval_role", "meaning", "at",
+REVISION_COLUMNS = ("id", "revision", "status", "effective", "in_force_from", "in_force_until", "change", "title",
+                    "introduced", "introduced_at", "authors", "fingerprint", "approval_name", "approval_email", "approval_role", "meaning", "at",
                     "verification", "problems", "approval_commit", "current")
 RECORD_COLUMNS = ("id", "title", "type", "date", "owner", "procedure", "retain_until", "due", "path")
 FINDING_COLUMNS = ("source", "severity", "code", "path", "line", "message", "hint", "commit")
@@ -61,9 +61,9 @@ def revision_lines(document: dict[str, Any]) -> list[dict[str, Any]]:
     """One line per approval of each revision, or one per revision without approvals (revisions.csv)."""
     lines = []
     for row in document["revisions"]:
-        base = {"id": document["id"], **{key: row[key] for key in REVISION_COLUMNS[1:10]}}
+        base = {"id": document["id"], **{key: row[key] for key in REVISION_COLUMNS[1:12]}}
         for approval in row["approvals"] or [None]:
-            line = dict(base, **{key: None for key in REVISION_COLUMNS[10:]})
+            line = dict(base, **{key: None for key in REVISION_COLUMNS[12:]})
             if approval is not None:
                 verdict, why = verification(approval)
                 line.update(approval_name=approval["name"], approval_email=approval["email"],

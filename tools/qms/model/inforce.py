@@ -32,6 +32,15 @@ class Release:
     config: Config | None = None  # the qms.yml in force when it was committed (None: the one being judged by)
     stated: bool = False  # carried over before verify_from, or adopted: its dates are taken as stated
 
+    @property
+    def since(self) -> date | None:
+        """The first day this version can be in force: its effective date, or the day it reached the line judged
+        where that is later (a version approved on a branch and merged afterwards)."""
+        effective = self.doc.effective
+        if effective is None or self.stated or self.committed is None:
+            return effective
+        return max(effective, self.committed.astimezone(timezone.utc).date())
+
     def existed_on(self, day: date) -> bool:
         """Whether this version was in the repository on `day`: a version comes into force no earlier than the
         day it was committed (its effective date is a claim; the commit is where it exists), unless its dates
@@ -143,5 +152,4 @@ def describe(item: Standing) -> str:
         return f"withdrawn on {doc.obsoleted}" + (f", replaced by {doc.superseded_by}" if doc.superseded_by else "")
     if item.in_force is None:
         return {DRAFT: "a draft", PENDING: "not yet in force"}.get(item.state, f"{item.state}, not in force")
-    doc = item.in_force.doc
-    return f"revision {doc.revision} in force since {doc.effective}"
+    return f"revision {item.in_force.doc.revision} in force since {item.in_force.since}"

@@ -136,7 +136,8 @@ class Ledger:
                 if void:
                     self.void.setdefault(after.id, []).append(after)
                 else:
-                    self._release(Release(after, act.sha, transition.after_blob, self.latest, act.config, stated))
+                    self._release(Release(after, act.sha, transition.after_blob, max(self.latest, act.landed_at or
+                                                                                     moment), act.config, stated))
         elif transition.after_path is None and isinstance(before, Document):
             self.retired[before.id] = transition.before_path or before.path
 

@@ -85,6 +85,7 @@ class Act:
     signature: Signature = UNSIGNED
     config: Config | None = field(default=None, compare=False, repr=False)  # qms.yml in force at the parent
     parent_committed_at: datetime | None = field(default=None, compare=False, repr=False)  # the first parent's date
+    landed_at: datetime | None = field(default=None, compare=False, repr=False)  # when it reached the line judged (None: when made)
 
     @property
     def staged(self) -> bool:
@@ -115,6 +116,7 @@ class Kind(str, enum.Enum):
     LOG = "disposition log"
     CONFIG = "configuration"
     CONTROLLED = "controlled file"  # a file qms.yml `controlled` names (mkdocs.yml, the hooks, CI): only blob ids
+    COMMIT = "commit"  # a commit that changed no QMS file, kept only because it is dated later than the clock
 
 
 @dataclass(frozen=True)
