@@ -1,4 +1,5 @@
-"""Templates never filled in (QMS170): a warning in a draft, an error once approved, and qms approve refuses."""
+"""Templates never filled in (QMS170) and active content (QMS176): a warning in a draft, an error once approved,
+and qms approve refuses."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from gitrepo import Repo
 from helpers import QmsFolder, baseline
 
 from qms.cli import main
+from qms.model.active import active_content
 from qms.model.placeholders import placeholders
 
 SKELETON = "# Welding\n\n## Purpose\n\nTo be written.\n\n## Scope\n\n<Enter the scope here>\n"
@@ -88,3 +90,40 @@ def test_approve_refuses_a_skeleton(tmp_path: Path) -> None:
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "refused, and nothing was written" in refused.stderr and "QMS170" in refused.stderr
     assert repo.read("procedures/sop/SOP-003-welding.md") == before
+
+
+@pytest.mark.parametrize("line,found", [
+    ('<script>document.title = "x"</script>', ["<script"]),
+    ('<img src=x onerror="alert(1)">', ['<img src=x onerror=']),
+    ("<IFRAME src=https://example.com>", ["<IFRAME"]),
+    ("[Open](javascript:alert(1))", ["](javascript:"]),
+    ('<a href="javascript:void(0)">x</a>', ['href="javascript:']),
+    ("<style>.qms-control { display: none }</style>", ["<style"]),
+])
+def test_active_content_is_found(line: str, found: list[str]) -> None:
+    assert [a.text for a in active_content(f"# T\n\n{line}\n", 10)] == found
+    assert {a.line for a in active_content(f"# T\n\n{line}\n", 10)} == {12}
+
+
+@pytest.mark.parametrize("line", [
+    "Use a <strong>torque</strong> wrench, 5 < 6 and 7 > 2.",
+    "Type `<script>` in the field only when the form asks for it.",
+    "```html\n<script>alert(1)</script>\n```",
+    "See [the drawing](drawings/d1.png) and <https://example.com/help>.",
+    "The data: column holds the readings; javascript is a language.",
+    "<table><tr><td>Online</td></tr></table>",
+])
+def test_text_and_markup_are_not_active_content(line: str) -> None:
+    assert active_content(f"# T\n\n{line}\n", 1) == []
+
+
+def test_active_content_is_an_error_once_approved(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "# Welding\n\n## Purpose\n\nHow welds are made.\n\n<script>document.title = 'x'</script>\n"
+    rel = qms.document("SOP-003", "Welding", body=body)
+    draft = qms.document("SOP-004", "Brazing", status="draft", effective=None, body=body.replace("Welding", "Brazing"))
+    code, lines = check(qms, capsys)
+    assert code == 1, lines
+    at = line_of(qms, rel, "<script>document.title = 'x'</script>")
+    assert any(line.startswith(f"{rel}:{at}: QMS176 SOP-003 holds active content '<script'") for line in lines)
+    at = line_of(qms, draft, "<script>document.title = 'x'</script>")
+    assert any(line.startswith(f"{draft}:{at}: QMS176 warning:") for line in lines), lines

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from . import schema
+from .active import active_content
 from .finding import Finding, FindingError
 from .fingerprint import fingerprint
 from .links import Link, relative_links
@@ -111,6 +112,12 @@ class Document:
         """Template text left in the body (model.placeholders), found when the file is read and kept with its
         parse in the cache."""
         return tuple(placeholders(self.body, self.body_line))
+
+    @cached_property
+    def active(self) -> tuple[Placeholder, ...]:
+        """Scripts, frames, event handlers and the like in the body (model.active), found when the file is read
+        and kept with its parse in the cache."""
+        return tuple(active_content(self.body, self.body_line))
 
     @cached_property
     def authored(self) -> str:

@@ -267,7 +267,7 @@ def _read(workspace: Workspace, entry: os.DirEntry[str], path: str, cache: Parse
     if loaded is None:
         loaded = _parse(path, entry.path, limit)
         if isinstance(loaded.item, Document):
-            loaded.item.gaps  # found now, so that the parse cache keeps them with the parse
+            loaded.item.gaps, loaded.item.active  # found now, so that the parse cache keeps them with the parse
         if cache is not None:
             cache.put(path, key, loaded, stat.st_mtime)
     workspace.add(path, loaded)

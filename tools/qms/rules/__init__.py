@@ -24,6 +24,7 @@ RULES: tuple[Rule, ...] = (
     training.check_training_records,
     training.check_overdue_training,
     placeholders.check_placeholders,
+    placeholders.check_active_content,
     codeowners.check_codeowners,
 )
 

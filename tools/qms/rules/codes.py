@@ -85,6 +85,7 @@ CODES: dict[str, str] = {
     "QMS173": "import target already exists (never overwritten: that file is not imported)",
     "QMS174": "import plan or mapping file wrong: unknown type, owner or clause, id of the wrong form or planned twice",
     "QMS175": "adoption facts cannot be used: a malformed `--approval`, `--effective` or CSV row, a time in the future, no or several effective dates, an approver qms.yml does not list, a required role left out, a document written in Git (history first saw it, or a commit changed its text, after verify_from)",
+    "QMS176": "active content in a body (a script, frame, event handler, `javascript:` link or style sheet the manual would run or apply): warning in a draft, error once approved or being approved",
     "QMS180": "training record names a document, revision or fingerprint that was never in force (a draft, another content)",
     "QMS181": "training record given in another person's name: read-and-understood not recorded by the trainee, or an attestation not by the trainer",
     "QMS182": "training attested by a trainer without a role allowed to train (qms.yml training.trainers), or by the trainee themselves",
