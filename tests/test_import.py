@@ -182,6 +182,16 @@ def test_unreadable_sources_are_reported_and_nothing_is_written(corpus: tuple[Re
     assert "Traceback" not in done.stderr and files(repo) == before
 
 
+def test_a_draft_over_the_size_limit_is_not_written(corpus: tuple[Repo, Path]) -> None:
+    """qms check would refuse a document over limits.max_document_kb (QMS002): import does not write it."""
+    repo, source = corpus
+    (source / "big.md").write_text("# Big procedure\n\n" + "Step text. " * 60_000 + "\n", encoding="utf-8")
+    before = files(repo)
+    done = repo.qms("import", str(source / "big.md"))
+    assert done.returncode == 1 and "QMS002 file is" in done.stderr and "over the 512 KB limit" in done.stderr
+    assert "Traceback" not in done.stderr and files(repo) == before
+
+
 def test_a_wrong_mapping_is_refused(corpus: tuple[Repo, Path], tmp_path: Path) -> None:
     repo, source = corpus
     (tmp_path / "plan.csv").write_text(f"source,id,type,owner,clauses\n{source / 'audit.md'},QM-7,procedure,boss,"

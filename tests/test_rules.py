@@ -54,6 +54,9 @@ FIRES: list[tuple[str, Change, str]] = [
      "procedures/sop/SOP-003-welding.md:12"),
     ("QMS053", doc("SOP-004", "Old", status="obsolete", extra={"obsoleted": date(2026, 2, 1), "reason": "Merged.",
                    "superseded_by": "SOP-099"}), "procedures/sop/SOP-004-old.md:11"),
+    ("QMS053", lambda q: (q.document("SOP-003", "New", status="draft", effective=None), q.document(
+        "SOP-004", "Old", status="obsolete", extra={"obsoleted": date(2026, 2, 1), "reason": "Merged.",
+                                                    "superseded_by": "SOP-003"})), "procedures/sop/SOP-004-old.md:11"),
     ("QMS060", doc("SOP-003", "Welding", effective=date(2023, 1, 5)), "procedures/sop/SOP-003-welding.md:8"),
     ("QMS070", edit(QM1, 'clauses: ["4.3", "5.2"]', 'clauses: ["5.2"]'), "qms.yml:32"),
     ("QMS081", record("NCR-002", "Scratch", extra={"type": "complaint"}), "records/ncr/NCR-002.md:4"),

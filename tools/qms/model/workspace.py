@@ -142,11 +142,16 @@ class Workspace:
         documents = [doc for doc in self.documents if doc.path not in files]
         records = [record for record in self.records if record.path not in files]
         findings = [finding for finding in self.findings if finding.path not in files]
+        unreadable = set(self.unreadable) - set(files)
         for path, text in files.items():
             if text is None or not path.endswith(".md"):
                 continue
-            parse = parse_document if path.startswith(DOCUMENTS + "/") else parse_record
-            loaded = parse(text, path)
+            data = text.encode("utf-8")
+            if len(data) > self.config.max_document_bytes:  # read as scan reads it: the same findings
+                findings.append(oversize(path, len(data), self.config.max_document_bytes))
+                unreadable.add(path)
+                continue
+            loaded = parse_data(path, data, self.config.max_document_bytes)
             findings += loaded.findings
             if isinstance(loaded.item, Document):
                 documents.append(loaded.item)
@@ -154,7 +159,7 @@ class Workspace:
                 records.append(loaded.item)
         present = (self.files - {p for p, t in files.items() if t is None}) | {p for p, t in files.items() if t}
         return Workspace(self.root, self.config, self.today, sorted(documents, key=lambda d: d.path),
-                         sorted(records, key=lambda r: r.path), present, findings, set(self.unreadable) - set(files),
+                         sorted(records, key=lambda r: r.path), present, findings, unreadable,
                          self.history, disposition_log=(files.get(DISPOSITION_LOG) or "") if DISPOSITION_LOG in files
                          else self.disposition_log)
 

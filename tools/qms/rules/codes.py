@@ -37,7 +37,7 @@ CODES: dict[str, str] = {
     "QMS050": "reference to an id that is not a document",
     "QMS051": "relative Markdown link to a file that does not exist",
     "QMS052": "effective document refers to a draft, pending or obsolete document",
-    "QMS053": "superseded_by names an id that is not a document",
+    "QMS053": "superseded_by names an id that is not a document, or one with no revision in force when this one is withdrawn",
     "QMS060": "periodic review overdue (warning; error with --strict)",
     "QMS070": "mandatory ISO 9001 documented information missing",
     "QMS081": "unknown record type",

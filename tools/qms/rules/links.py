@@ -26,6 +26,13 @@ def check_references(ws: Workspace) -> Iterator[Finding]:
         if doc.superseded_by and doc.superseded_by not in ws.by_id:
             yield Finding(doc.path, doc.line("superseded_by"), "QMS053", f"superseded_by {doc.superseded_by} is not "
                           "a document", "name the id of the document that replaces this one")
+        elif doc.superseded_by and doc.status == "obsolete" and doc.obsoleted is not None:
+            successor = ws.by_id[doc.superseded_by]
+            there = ws.standing(successor, doc.obsoleted)
+            if successor is not doc and there.in_force is None:
+                yield Finding(doc.path, doc.line("superseded_by"), "QMS053", f"superseded_by {successor.id}, which has "
+                              f"no revision in force on {doc.obsoleted}, when {doc.id} is withdrawn: {describe(there)}",
+                              f"approve {successor.id} effective by {doc.obsoleted} first, or name a document in force")
         for link in doc.links:
             linked = by_path.get(link.resolved)
             if linked is not None:
