@@ -225,6 +225,24 @@ def test_the_exported_manual_builds_the_same_without_the_plugin(repo: Repo, site
     assert "Weld with the first procedure text." in welding and "narwhal" not in welding
 
 
+def test_a_file_name_with_a_hash_or_a_space_is_linked_as_a_name(repo: Repo, tmp_path: Path) -> None:
+    """'#' and '?' in a document's file name are part of the name: the generated pages link to its page."""
+    clone = repo.sibling(tmp_path / "clone")
+    repo.git("clone", "-q", str(repo.root), str(clone.root))
+    clone.git("mv", "procedures/sop/SOP-006-handling.md", "procedures/sop/SOP-006 handle#1?.md")
+    clone.become("author")
+    clone.commit("Rename SOP-004", no_verify=True)
+    out = tmp_path / "out"
+    done = clone.qms("export", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(sop/SOP-006%20handle%231%3F.md)" in (out / "docs" / "master-list.md").read_text()
+    binaries = Path(repo.env["PATH"].split(":")[0])
+    built = repo.run(str(binaries / "mkdocs"), "build", "--strict", "-f", str(out / "mkdocs.yml"), check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (out / "site" / "sop" / "SOP-006 handle#1?" / "index.html").is_file()
+    assert 'href="../sop/SOP-006%20handle%231%3F/"' in (out / "site" / "master-list" / "index.html").read_text()
+
+
 def test_export_refuses_what_a_strict_build_would_reject(repo: Repo, tmp_path: Path) -> None:
     broken = repo.sibling(tmp_path / "clone")
     repo.git("clone", "-q", str(repo.root), str(broken.root))

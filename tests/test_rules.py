@@ -48,6 +48,8 @@ FIRES: list[tuple[str, Change, str]] = [
     ("QMS050", edit(SOP1, 'references: ["FRM-001"]', 'references: ["FRM-009"]'), f"{SOP1}:11"),
     ("QMS051", edit(SOP1, "FRM-001-nonconformity-report.md)", "FRM-001-report.md)"), f"{SOP1}:18"),
     ("QMS051", edit(SOP1, "../forms/FRM-001-nonconformity-report.md)", "../../../etc/passwd)"), f"{SOP1}:18"),
+    ("QMS051", edit(SOP1, "../forms/FRM-001-nonconformity-report.md)", "../forms/Nonconformity Report.md)"),
+     f"{SOP1}:18"),
     ("QMS052", doc("SOP-003", "Welding", extra={"references": ["SOP-002"]}), "procedures/sop/SOP-003-welding.md:9"),
     ("QMS052", lambda q: (q.document("SOP-004", "Old", status="obsolete", extra={"obsoleted": date(2026, 2, 1),
                           "reason": "Merged."}), q.document("SOP-003", "Welding", body="See [old](SOP-004-old.md).\n")),

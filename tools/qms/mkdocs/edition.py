@@ -11,6 +11,7 @@ import posixpath
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from .. import rules
 from ..commands.common import in_force_config, workspace_on
@@ -134,7 +135,7 @@ def _history(root: str, ws: Workspace, options: Options, today_config: Config
 
 def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) -> None:
     ws, day = edition.ws, edition.ws.today
-    ids = {item.doc.id: src for src, item in edition.published.items()}
+    ids = {item.doc.id: quote(src) for src, item in edition.published.items()}  # a '#' or '?' in a name is a name
     linked = {link.resolved for item in edition.published.values() for link in item.doc.links}
     edition.attachments = {posixpath.relpath(path, options.docs_prefix): path for path in sorted(linked)
                            if path.startswith(options.docs_prefix + "/") and not path.endswith(".md")
@@ -154,7 +155,7 @@ def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) ->
             edition.pages[pages.history_uri(doc.id)] = _front({
                 "title": f"Revision history of {doc.id}", "template": "qms-history.html",
                 "search": {"exclude": True}}) + pages.history_page(
-                item, ws.config, day, pages.link(pages.history_uri(doc.id), src)) + \
+                item, ws.config, day, quote(pages.link(pages.history_uri(doc.id), src))) + \
                 pages.provenance(None, edition.built_from, day, generated=True)
     for gone in edition.left:
         if gone.standing.withdrawn is not None:

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-_INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+# A target may hold spaces, as Python-Markdown reads it (`<...>` or bare), before an optional title.
+_INLINE = re.compile(r"\]\(\s*(?:<([^>\n]+)>|([^)\s][^)\n]*?))(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _EXTERNAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#")
@@ -37,9 +38,10 @@ def _links(body: str, source_path: str, body_line: int) -> Iterator[Link]:
     folder = posixpath.dirname(source_path)
     for pattern in (_INLINE, _REFERENCE):
         for match in pattern.finditer(body):
-            target = match.group(1)
+            group = 2 if pattern is _INLINE and match.group(1) is None else 1
+            target = match.group(group)
             if _EXTERNAL.match(target):
                 continue
             path = unquote(target.split("#", 1)[0].split("?", 1)[0])
             resolved = posixpath.normpath(posixpath.join(folder, path))
-            yield Link(target, resolved, body_line + body.count("\n", 0, match.start()), match.span(1))
+            yield Link(target, resolved, body_line + body.count("\n", 0, match.start()), match.span(group))
