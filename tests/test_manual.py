@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gitrepo import Repo
+from gitrepo import Repo, findings
 from helpers import PROJECT, QmsFolder, baseline
 
 FUTURE = date(2099, 1, 1)
@@ -241,6 +241,22 @@ def test_a_file_name_with_a_hash_or_a_space_is_linked_as_a_name(repo: Repo, tmp_
     assert built.returncode == 0, built.stdout + built.stderr
     assert (out / "site" / "sop" / "SOP-006 handle#1?" / "index.html").is_file()
     assert 'href="../sop/SOP-006%20handle%231%3F/"' in (out / "site" / "master-list" / "index.html").read_text()
+
+
+def test_an_image_is_published_as_approved_with_the_revision_in_force(repo: Repo, tmp_path: Path) -> None:
+    """An image an approved revision shows, changed afterwards without a new revision (QMS109, forced past the
+    hook), is published and printed as it was committed with that revision, never as the folder now holds it."""
+    clone = repo.sibling(tmp_path / "clone")
+    repo.git("clone", "-q", str(repo.root), str(clone.root))
+    (clone.root / "procedures/sop/torch.png").write_bytes(b"\x89PNG a different torch")
+    clone.become("author")
+    clone.commit("Swap the torch picture", no_verify=True)
+    found = [f["code"] for f in findings(clone, "check", "--base", "HEAD~1")]
+    assert "QMS109" in found, found
+    out = tmp_path / "out"
+    done = clone.qms("export", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (out / "docs" / "sop" / "torch.png").read_bytes() == b"\x89PNG torch"
 
 
 def test_export_refuses_what_a_strict_build_would_reject(repo: Repo, tmp_path: Path) -> None:

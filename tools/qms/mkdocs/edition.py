@@ -5,8 +5,10 @@ mkdocs-material or Zensical builds without the plugin."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import tempfile
 import posixpath
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,7 +61,8 @@ class Edition:
     built_from: str
     pages: dict[str, str] = field(default_factory=dict)  # source path -> the whole Markdown of the page
     nav: list[Any] = field(default_factory=list)
-    attachments: dict[str, str] = field(default_factory=dict)  # source path -> the file's path in the QMS
+    attachments: dict[str, str] = field(default_factory=dict)  # source path -> the file's path in the QMS (or where
+    #                                                            the version committed with the linking one is kept)
     files: dict[str, bytes] = field(default_factory=dict)  # site path -> generated file (the controlled PDFs)
     findings: list[Finding] = field(default_factory=list)  # the rules' findings: errors fail a strict build
     problems: list[str] = field(default_factory=list)  # what else fails a strict build
@@ -133,13 +136,45 @@ def _history(root: str, ws: Workspace, options: Options, today_config: Config
     return revised, judged, head[:12] if head != git.EMPTY_TREE else "uncommitted", proved, notes
 
 
+def _attachments(edition: Edition, prefix: str) -> None:
+    """The files the published versions link to (images, drawings), each as the commit of the first version that
+    links to it holds it: what was approved with it, even where the folder's file was changed since (QMS109). Such
+    a file is kept in .git/qms-attachments by its digest, and published, copied and printed from there; a version
+    not committed yet links to the folder's file."""
+    ws, linked = edition.ws, {}
+    for item in edition.published.values():
+        for link in item.doc.links:
+            path = link.resolved
+            if path.startswith(prefix + "/") and not path.endswith(".md") and path in ws.files:
+                linked.setdefault(path, item.source_commit)
+    committed = git.read_blobs(ws.root, [f"{commit}:{path}" for path, commit in sorted(linked.items()) if commit])
+    folder = cache.cache_file(ws.root, "qms-attachments")
+    for path, commit in sorted(linked.items()):
+        data = committed.get(f"{commit}:{path}") if commit else None
+        kept = _kept(folder, data) if data is not None and folder else None
+        edition.attachments[posixpath.relpath(path, prefix)] = kept or path
+
+
+def _kept(folder: str, data: bytes) -> str | None:
+    """The absolute path of a file holding `data` in `folder`, written once (by digest) and atomically."""
+    target = os.path.join(folder, hashlib.sha256(data).hexdigest())
+    if os.path.exists(target):
+        return target
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".qms-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except OSError:
+        return None
+    return target
+
+
 def _pages(edition: Edition, options: Options, proved: dict[str, str] | None) -> None:
     ws, day = edition.ws, edition.ws.today
     ids = {item.doc.id: quote(src) for src, item in edition.published.items()}  # a '#' or '?' in a name is a name
-    linked = {link.resolved for item in edition.published.values() for link in item.doc.links}
-    edition.attachments = {posixpath.relpath(path, options.docs_prefix): path for path in sorted(linked)
-                           if path.startswith(options.docs_prefix + "/") and not path.endswith(".md")
-                           and path in ws.files}
+    _attachments(edition, options.docs_prefix)
     trained = pages.trained_counts(ws.training) if options.training else {}
     for src, item in edition.published.items():
         doc = item.doc
