@@ -99,6 +99,8 @@ def test_approve_refuses_a_skeleton(tmp_path: Path) -> None:
     ("[Open](javascript:alert(1))", ["](javascript:"]),
     ('<a href="javascript:void(0)">x</a>', ['href="javascript:']),
     ("<style>.qms-control { display: none }</style>", ["<style"]),
+    ('<a href="java&#115;cript&colon;alert(1)">x</a>', ['href="javascript:']),  # as the browser decodes it
+    ("[help]: javascript:alert(1)", ["[help]: javascript:"]),
 ])
 def test_active_content_is_found(line: str, found: list[str]) -> None:
     assert [a.text for a in active_content(f"# T\n\n{line}\n", 10)] == found
@@ -112,6 +114,8 @@ def test_active_content_is_found(line: str, found: list[str]) -> None:
     "See [the drawing](drawings/d1.png) and <https://example.com/help>.",
     "The data: column holds the readings; javascript is a language.",
     "<table><tr><td>Online</td></tr></table>",
+    "Write &lt;script&gt; in the log: the reader sees the text, not a script.",
+    "Mix 3:1 &amp; stir; see [help](https://example.com/help).",
 ])
 def test_text_and_markup_are_not_active_content(line: str) -> None:
     assert active_content(f"# T\n\n{line}\n", 1) == []
