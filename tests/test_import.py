@@ -125,9 +125,10 @@ def test_import_writes_drafts_with_the_text_unchanged(corpus: tuple[Repo, Path],
     word = repo.read("procedures/sop/SOP-003-calibration-of-torque-tools.md")
     for kept in ("\n# Calibration of Torque Tools\n", "\n## Purpose\n", "1.  Take the tool out of use.",
                  "3.  Record the result.", "| 7.1.5  | Monitoring and measuring resources |",
-                 "![](calibration-media/image1.png)", "See step 3."):
+                 "![](SOP-003-calibration-of-torque-tools-media/image1.png)", "See step 3."):
         assert kept in word, word
-    assert (repo.root / "procedures/sop/calibration-media/image1.png").read_bytes()[:4] == b"\x89PNG"
+    assert (repo.root / "procedures/sop/SOP-003-calibration-of-torque-tools-media/image1.png").read_bytes()[:4] == \
+        b"\x89PNG"
     check = repo.qms("check")
     assert check.returncode == 0, check.stdout + check.stderr
     repo.commit("Import the old procedures")
@@ -190,6 +191,29 @@ def test_a_draft_over_the_size_limit_is_not_written(corpus: tuple[Repo, Path]) -
     done = repo.qms("import", str(source / "big.md"))
     assert done.returncode == 1 and "QMS002 file is" in done.stderr and "over the 512 KB limit" in done.stderr
     assert "Traceback" not in done.stderr and files(repo) == before
+
+
+def test_word_files_of_the_same_name_keep_their_own_images(corpus: tuple[Repo, Path], tmp_path: Path) -> None:
+    """Two sites' "Calibration.docx": each draft's images go in a folder named after the draft, never shared."""
+    repo, source = corpus
+    other = tmp_path / "site-b"
+    other.mkdir()
+    word_file(other / "Calibration.docx", comment=False)
+    done = repo.qms("import", str(source / "Calibration.docx"), str(other / "Calibration.docx"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    media = sorted(p.parent.name for p in (repo.root / "procedures/sop").rglob("image1.png"))
+    assert media == ["SOP-003-calibration-of-torque-tools-media", "SOP-004-calibration-of-torque-tools-media"], media
+    assert "](SOP-004-calibration-of-torque-tools-media/image1.png)" in repo.read(
+        "procedures/sop/SOP-004-calibration-of-torque-tools.md")
+
+
+def test_an_image_with_a_space_in_its_name_is_copied(corpus: tuple[Repo, Path]) -> None:
+    repo, source = corpus
+    (source / "img" / "flow chart.png").write_bytes(png())
+    (source / "spaced.md").write_text("# Spaced\n\n![chart](img/flow chart.png)\n")
+    done = repo.qms("import", str(source / "spaced.md"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (repo.root / "procedures/sop/img/flow chart.png").read_bytes() == png()
 
 
 def test_a_wrong_mapping_is_refused(corpus: tuple[Repo, Path], tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -14,6 +13,7 @@ from ..errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, QmsError
 from ..model import revision
 from ..model.finding import Finding, FindingError
 from ..model.importing import PLAN_COLUMNS, Planned, Source, check_plan, draft_text, markdown_source, plan
+from ..model.links import relative_links
 from ..model.relink import Relinked, is_document_file, relink
 from ..model.workspace import Workspace
 from ..model.writer import create_all, create_each
@@ -64,7 +64,8 @@ def _import(args: argparse.Namespace, ws: Workspace) -> int:
                  existing={doc.title.lower(): doc.id for doc in ws.documents})
     problems += check_plan(plans, config)
     problems += [loss for source in sources for loss in source.losses]
-    by_source = {source.path: source for source in sources}
+    by_source = {source.path: _media_named(source, item) for source in sources for item in plans
+                 if item.source == source.path}
     relinked = _relinked(plans, by_source)
     problems += [loss for found in relinked.values() for loss in found.losses]
     _print_plan(plans, relinked)
@@ -177,8 +178,7 @@ def _read(path: str) -> Source:
     if path.lower().endswith(".docx"):
         from ..model.word import word_source  # only Word imports pay for pandoc
 
-        stem = slug(os.path.splitext(os.path.basename(path))[0])
-        return word_source(path, f"{stem}-media")
+        return word_source(path, f"{_media_stem(path)}-media")
     if not path.lower().endswith((".md", ".markdown")):
         raise FindingError(Finding(path, 1, "QMS171", "neither Markdown (.md) nor Word (.docx)",
                                    "save it as .docx or .md; .doc, .rtf and .pdf cannot be imported"))
@@ -186,13 +186,28 @@ def _read(path: str) -> Source:
     with open(path, "rb") as handle:
         data = handle.read()
     images = {}
-    for match in re.finditer(rb"\]\(\s*<?([^)\s>]+)", data):
-        rel = os.path.normpath(match.group(1).decode("utf-8", errors="replace").split("#")[0])
+    for link in relative_links(data.decode("utf-8", errors="replace"), "file.md", 1):  # read as the body is read
+        rel = os.path.normpath(link.resolved)
         full = os.path.join(folder, rel)
         if not rel.startswith("..") and not os.path.isabs(rel) and not is_document_file(rel) and os.path.isfile(full):
             with open(full, "rb") as handle:
                 images[rel.replace(os.sep, "/")] = handle.read()
     return markdown_source(data, path, images)
+
+
+def _media_named(source: Source, item: Planned) -> Source:
+    """A Word file's images go in a folder named after the document they belong to (`SOP-013-welding-media/`),
+    so that two files of the same name (two sites' "Welding.docx") never share one."""
+    if not source.path.lower().endswith(".docx"):
+        return source
+    old = f"{_media_stem(source.path)}-media/"
+    new = f"{os.path.splitext(os.path.basename(item.path))[0]}-media/"
+    return replace(source, body=source.body.replace(f"]({old}", f"]({new}"),
+                   images={new + name.removeprefix(old): data for name, data in source.images.items()})
+
+
+def _media_stem(path: str) -> str:
+    return slug(os.path.splitext(os.path.basename(path))[0])
 
 
 def _mapping(path: str | None) -> dict[str, dict[str, str]]:
