@@ -141,7 +141,7 @@ def _attachments(edition: Edition, prefix: str) -> None:
     links to it holds it: what was approved with it, even where the folder's file was changed since (QMS109). Such
     a file is kept in .git/qms-attachments by its digest, and published, copied and printed from there; a version
     not committed yet links to the folder's file."""
-    ws, linked = edition.ws, {}
+    ws, linked = edition.ws, dict[str, str | None]()
     for item in edition.published.values():
         for link in item.doc.links:
             path = link.resolved
