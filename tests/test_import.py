@@ -285,7 +285,8 @@ def test_what_the_source_said_is_never_dropped_unseen(corpus: tuple[Repo, Path],
 
 PURCHASING = ("# Purchasing\n\nAsk the questions of [the checklist](checklist.md#questions), calibrate as [the procedure]"
               "[cal] says.\nThe [old purchasing rules](retired.md) and [the flow](img/flow.png) stay.\n\n```\n"
-              "[in a code block](checklist.md)\n```\n\n[cal]: Calibration.docx\n")
+              "[in a code block](checklist.md)\n```\n\n[cal]: Calibration.docx\n\n"
+              "As code: `[the checklist](checklist.md)`.\n")
 CHECKLIST_LINKED = "# Supplier checklist\n\nBack to [purchasing](purchasing.md).\n"
 
 

@@ -93,18 +93,27 @@ def test_approve_refuses_a_skeleton(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("line,found", [
-    ('<script>document.title = "x"</script>', ["<script"]),
-    ('<img src=x onerror="alert(1)">', ['<img src=x onerror=']),
-    ("<IFRAME src=https://example.com>", ["<IFRAME"]),
-    ("[Open](javascript:alert(1))", ["](javascript:"]),
-    ('<a href="javascript:void(0)">x</a>', ['href="javascript:']),
-    ("<style>.qms-control { display: none }</style>", ["<style"]),
-    ('<a href="java&#115;cript&colon;alert(1)">x</a>', ['href="javascript:']),  # as the browser decodes it
-    ("[help]: javascript:alert(1)", ["[help]: javascript:"]),
+    ('<script>document.title = "x"</script>', ["<script>"]),
+    ('<img src=x onerror="alert(1)">', ["onerror= on <img>"]),
+    ("<IFRAME src=https://example.com></IFRAME>", ["<iframe>"]),
+    ("[Open](javascript:alert(1))", ['href="javascript:" on <a>']),
+    ('<a href="javascript:void(0)">x</a>', ['href="javascript:" on <a>']),
+    ("<style>.qms-control { display: none }</style>", ["<style>"]),
+    ('<a href="java&#115;cript&colon;alert(1)">x</a>', ['href="javascript:" on <a>']),  # as the browser decodes it
+    ("[h]: javascript:alert(1)\n\nSee [help][h].", ['href="javascript:" on <a>']),
+    ('[help](https://example.com){: onclick="alert(1)" }', ["onclick= on <a>"]),  # attr_list writes attributes
+    ("<svg/onload=alert(1)>", ["onload= on <svg>"]),
+    ('<div style="position:fixed;top:0">Other text</div>', ["style= on <div>"]),
+    ("Unbalanced: `<script>alert(1)</script>`` end", ["<script>"]),
 ])
 def test_active_content_is_found(line: str, found: list[str]) -> None:
     assert [a.text for a in active_content(f"# T\n\n{line}\n", 10)] == found
     assert {a.line for a in active_content(f"# T\n\n{line}\n", 10)} == {12}
+
+
+def test_a_tag_split_over_lines_is_found_where_it_is_written() -> None:
+    found = active_content('# T\n\nText.\n\n<img src="x.png"\nonerror="alert(1)">\n', 10)
+    assert [(a.text, a.line) for a in found] == [("onerror= on <img>", 15)]
 
 
 @pytest.mark.parametrize("line", [
@@ -116,6 +125,8 @@ def test_active_content_is_found(line: str, found: list[str]) -> None:
     "<table><tr><td>Online</td></tr></table>",
     "Write &lt;script&gt; in the log: the reader sees the text, not a script.",
     "Mix 3:1 &amp; stir; see [help](https://example.com/help).",
+    "Reject the part if the torque < base torque, or the count < form limit.",
+    "Fill in {the blank} and ![the photo](data:image/png;base64,iVBORw0KGgo=).",
 ])
 def test_text_and_markup_are_not_active_content(line: str) -> None:
     assert active_content(f"# T\n\n{line}\n", 1) == []
@@ -128,6 +139,6 @@ def test_active_content_is_an_error_once_approved(qms: QmsFolder, capsys: pytest
     code, lines = check(qms, capsys)
     assert code == 1, lines
     at = line_of(qms, rel, "<script>document.title = 'x'</script>")
-    assert any(line.startswith(f"{rel}:{at}: QMS176 SOP-003 holds active content '<script'") for line in lines)
+    assert any(line.startswith(f"{rel}:{at}: QMS176 SOP-003 holds active content '<script>'") for line in lines)
     at = line_of(qms, draft, "<script>document.title = 'x'</script>")
     assert any(line.startswith(f"{draft}:{at}: QMS176 warning:") for line in lines), lines

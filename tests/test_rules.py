@@ -82,7 +82,8 @@ QUIET: list[tuple[str, Change]] = [
     ("QMS047", doc("SOP-003", "Welding", revision=1)),
     ("QMS050", doc("SOP-003", "Welding", extra={"references": ["SOP-001", "QM-001"]})),
     ("QMS051", doc("SOP-003", "Welding", body="[a](SOP-001-nonconformity.md#scope) [b](https://example.com/x.md) "
-                   "[c](mailto:q@example.com)\n\n```\n[d](missing.md)\n```\n")),
+                   "[c](mailto:q@example.com)\n\n```\n[d](missing.md)\n```\n\nCode: `[e](missing.md)`.\n\n"
+                   "[r1]: Other procedure.md\n")),  # text, as Python-Markdown reads it: no link
     ("QMS052", lambda q: (q.document("SOP-002", "Calibration", status="draft", effective=None),
                           q.document("SOP-003", "Welding", status="draft", effective=None,
                                      extra={"references": ["SOP-002"]}))),

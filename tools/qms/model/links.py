@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from .codespans import without_code
+
 # A target may hold spaces, as Python-Markdown reads it (`<...>` or bare), before an optional title.
 _INLINE = re.compile(r"\]\(\s*(?:<([^>\n]+)>|([^)\s][^)\n]*?))(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
-_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
+# A definition's target has no space, and only a quoted or bracketed title may follow it (else it is text).
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?(\S+?)>?(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$",
+                        re.MULTILINE)
 _EXTERNAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#")
-_BLANK = re.compile(r"[^\n]")
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,7 @@ def relative_links(body: str, source_path: str, body_line: int) -> list[Link]:
 
 
 def _links(body: str, source_path: str, body_line: int) -> Iterator[Link]:
-    if "```" in body or "~~~" in body:  # code blocks blanked, their length kept: offsets stay the body's
-        body = _FENCE.sub(lambda m: _BLANK.sub(" ", m.group(0)), body)
+    body = without_code(body)  # code blanked, its length kept: offsets stay the body's
     folder = posixpath.dirname(source_path)
     for pattern in (_INLINE, _REFERENCE):
         for match in pattern.finditer(body):

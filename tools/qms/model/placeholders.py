@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
-_CODE = re.compile(r"`[^`\n]*`")
+from .codespans import without_code
+
 _VERBS = r"(?:enter|insert|add|describe|name|type|fill in|specify|state|list|define)"
 _PLACEHOLDER = re.compile(
     rf"<\s*{_VERBS}\b[^<>\n]*>"                                    # <enter the scope here>
@@ -34,11 +34,9 @@ def placeholders(body: str, body_line: int) -> list[Placeholder]:
     """The template text left in `body` (code blocks and inline code skipped), with file line numbers."""
     if _MAYBE.search(body.lower()) is None:  # most bodies: one cheap pass finds nothing
         return []
-    if "```" in body or "~~~" in body:
-        body = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     found = []
-    for number, line in enumerate(body.split("\n")):
-        for match in _PLACEHOLDER.finditer(_CODE.sub("", line)):
+    for number, line in enumerate(without_code(body).split("\n")):
+        for match in _PLACEHOLDER.finditer(line):
             word = match.group(0)
             if word.upper() == word or not _UPPER_ONLY.fullmatch(word.upper()):
                 found.append(Placeholder(word, body_line + number))

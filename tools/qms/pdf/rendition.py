@@ -24,13 +24,14 @@ from ..model.config import Config
 from ..model.document import Approval
 from ..model.transition import entry_key
 from ..mkdocs import pages
-from ..mkdocs.edition import MARKDOWN_EXTENSIONS, Edition
+from ..mkdocs.edition import Edition
+from ..model.active import EXTENSIONS as ACTIVE_EXTENSIONS
 from ..mkdocs.publish import Published
 from .seal import Seal
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 # The manual's own Markdown extensions (mkdocs.yml) and the edition's: the PDF prints what the site shows.
-EXTENSIONS = ("tables", "toc", "admonition", "attr_list", *MARKDOWN_EXTENSIONS)
+EXTENSIONS = ACTIVE_EXTENSIONS
 NOT_COMMITTED = "not yet committed"
 UNKNOWN = "not verified (history was not read)"
 RENDERED = "\x00rendered\x00"  # where the render date goes: outside the cache key, so a new day renders nothing
