@@ -353,3 +353,23 @@ def test_a_commit_dated_in_the_future_is_reported_whatever_it_changed(repo: Repo
     assert listing(repo)["SOP-001"]["in_force"] == "2"
     history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
     assert ("3", "2027-06-01") in [(r["revision"], r["in_force_from"]) for r in history["revisions"]]
+
+
+def test_a_future_author_date_is_reported_and_holds_nothing_back(repo: Repo) -> None:
+    """Git orders commits by their commit date: a future author date alone is reported (QMS142, naming the
+    author date) without claiming that it holds anything out of force, and it holds nothing out of force."""
+    repo.at("2026-03-10T09:00:00")
+    (repo.root / "NOTES.txt").write_text("notes\n", encoding="utf-8")
+    repo.git("add", "NOTES.txt")
+    repo.run("git", "commit", "-q", "--no-verify", "-m", "Notes", env={"GIT_AUTHOR_DATE": "2027-06-01T00:00:00Z"})
+    wrong = repo.git("rev-parse", "HEAD").stdout.strip()
+    revise(repo, "Quarantine it.", "Quarantine")
+    for role, extra in (("production-manager", ("--effective", "2026-03-12")), ("quality-manager", ())):
+        repo.become(role)
+        repo.qms("approve", "SOP-001", *extra, "--commit", check=True)
+    repo.at("2026-04-01T09:00:00")
+    found = [f for f in findings(repo, "verify", "--since", "adopted") if f["code"] == "QMS142"]
+    assert [(f["commit"], "(its author date)" in f["message"], "comes into force" in f["message"]) for f in found] \
+        == [(wrong, True, False)], found
+    assert listing(repo)["SOP-001"]["in_force"] == "3"
+    assert listing(repo, "--as-of", "2026-03-20")["SOP-001"]["in_force"] == "3"

@@ -155,6 +155,9 @@ def test_rule_errors_fail_the_strict_build(repo: Repo, tmp_path: Path) -> None:
     try:
         code, output, _site = build(repo, "--site-dir", str(tmp_path / "site"))
         assert code == 1 and "procedures/sop/SOP-001-nonconformity.md:13: QMS042" in output
+        code, output, _site = build(repo, "-q", "--site-dir", str(tmp_path / "quiet"))  # -q hides the warnings
+        assert code == 1 and "a strict build of this manual fails on 3 error(s), the first: procedures/sop/" \
+            "SOP-001-nonconformity.md:7: QMS040" in output, output
     finally:
         path.write_text(original)
 
@@ -257,6 +260,13 @@ def test_an_image_is_published_as_approved_with_the_revision_in_force(repo: Repo
     done = clone.qms("export", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "docs" / "sop" / "torch.png").read_bytes() == b"\x89PNG torch"
+    (clone.root / "procedures/sop/torch.png").unlink()
+    clone.commit("Remove the torch picture", no_verify=True)
+    assert "QMS109" in [f["code"] for f in findings(clone, "check", "--base", "HEAD~1")]
+    binaries = Path(repo.env["PATH"].split(":")[0])
+    built = clone.run(str(binaries / "mkdocs"), "build", "-d", str(tmp_path / "site"), check=False)  # not strict
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (tmp_path / "site" / "sop" / "torch.png").read_bytes() == b"\x89PNG torch"
 
 
 def test_export_refuses_what_a_strict_build_would_reject(repo: Repo, tmp_path: Path) -> None:

@@ -145,14 +145,15 @@ def _attachments(edition: Edition, prefix: str) -> None:
     for item in edition.published.values():
         for link in item.doc.links:
             path = link.resolved
-            if path.startswith(prefix + "/") and not path.endswith(".md") and path in ws.files:
-                linked.setdefault(path, item.source_commit)
+            if path.startswith(prefix + "/") and not path.endswith(".md") and (path in ws.files or item.source_commit):
+                linked.setdefault(path, item.source_commit)  # a file removed since is published as committed
     committed = git.read_blobs(ws.root, [f"{commit}:{path}" for path, commit in sorted(linked.items()) if commit])
     folder = cache.cache_file(ws.root, "qms-attachments")
     for path, commit in sorted(linked.items()):
         data = committed.get(f"{commit}:{path}") if commit else None
         kept = _kept(folder, data) if data is not None and folder else None
-        edition.attachments[posixpath.relpath(path, prefix)] = kept or path
+        if kept or path in ws.files:
+            edition.attachments[posixpath.relpath(path, prefix)] = kept or path
 
 
 def _kept(folder: str, data: bytes) -> str | None:

@@ -52,6 +52,9 @@ class QmsPlugin(BasePlugin[QmsPluginConfig]):  # type: ignore[no-untyped-call]
             log.warning("%s", problem)
         for note in made.notes:
             log.info("%s", note)
+        failed = [f.text() for f in made.findings if f.severity == "error"] + made.problems
+        if failed and config.strict:  # also when -q silences the warnings --strict would count
+            raise PluginError(f"a strict build of this manual fails on {len(failed)} error(s), the first: {failed[0]}")
         config.nav = made.nav
         config.extra_css.extend(edition.STYLES)
         config.extra_javascript.extend(edition.SCRIPTS)

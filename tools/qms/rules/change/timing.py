@@ -69,11 +69,14 @@ def check_act(transitions: list[Transition], ctx: Context) -> Iterator[Finding]:
     if not transitions or transitions[0].act.staged:
         return
     act = transitions[0].act
-    latest = max(act.authored_at, act.committed_at)
-    if latest > ctx.now + ctx.skew:
-        yield finding(transitions[0], 1, "QMS142", f"commit is dated {stamp(latest)}, in the future: nothing "
-                      "committed on it comes into force before then", "commit dates come from the committer's "
-                      "clock: check it, and make the commit again")
+    if act.committed_at > ctx.now + ctx.skew:  # the date Git orders commits by: what is made on it waits for it
+        yield finding(transitions[0], 1, "QMS142", f"commit is dated {stamp(act.committed_at)}, in the future: "
+                      "nothing committed on it comes into force before then", "commit dates come from the "
+                      "committer's clock: check it, and make the commit again")
+    elif act.authored_at > ctx.now + ctx.skew:
+        yield finding(transitions[0], 1, "QMS142", f"commit is dated {stamp(act.authored_at)} (its author date), "
+                      "in the future", "commit dates come from the author's clock: check it, and make the commit "
+                      "again")
     elif act.parent_committed_at is not None and act.committed_at < act.parent_committed_at - ctx.skew and \
             act.parent_committed_at <= ctx.now + ctx.skew:  # a parent dated in the future is itself reported
         yield finding(transitions[0], 1, "QMS142", f"commit is dated {stamp(act.committed_at)}, before the commit it "
