@@ -201,3 +201,23 @@ def test_squash_merge_is_named_as_such(honest: tuple[Repo, str]) -> None:
         assert verify(repo, adopted)[0] == 0  # the branch itself, merged with a merge commit, is clean
     finally:
         repo.git("checkout", "-q", "-f", "main")
+
+
+def test_without_verify_from_the_first_commit_is_the_adoption_in_every_view(tmp_path: Path) -> None:
+    """qms.yml names no verify_from: the first commit adopted the QMS and is taken as it stands, by the ledger
+    (check, list) and by verify and history alike; the commits after it are verified."""
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    text = repo.read("qms.yml")
+    repo.write("qms.yml", "\n".join(line for line in text.split("\n") if not line.startswith("verify_from:")))
+    repo.become("admin")  # commits the approvals the QMS had before it lived in Git, in their signers' names
+    repo.commit("Adopt the QMS", no_verify=True)
+    done = repo.qms("verify", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["findings"] == [], done.stdout + done.stderr
+    history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
+    assert {a["verdict"] for r in history["revisions"] for a in r["approvals"]} == {"adopted"}, history
+    assert json.loads(done.stdout)["commits"] == 0  # nothing after the adoption yet
+    revise(repo, "Quarantine it.", "Quarantine")
+    done = repo.qms("verify", "--format", "json")
+    assert json.loads(done.stdout)["commits"] == 1  # the revision, judged
+    assert repo.qms("check").returncode == 0

@@ -10,6 +10,7 @@ from ..errors import EXIT_CLEAN
 from ..gitlog import git
 from ..gitlog.trail import ConfigChange, config_changes
 from .common import add_common, load, require_history
+from . import established
 from .control import judge_history
 
 EXAMPLE = """examples:
@@ -36,7 +37,7 @@ def rows(changes: list[ConfigChange]) -> list[dict[str, object]]:
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
     require_history(root)
-    judged = judge_history(root, config, config.verify_from)
+    judged = judge_history(root, config, established.judged_after(root, config))
     table = rows(config_changes(judged.history.transitions, judged.history.configs, judged.findings))
     if args.format == "json":
         json.dump({"changes": table}, sys.stdout, indent=2, ensure_ascii=False)

@@ -84,6 +84,16 @@ def counted(root: str, head: str, config: Config | None, exclude: tuple[str, ...
     return lambda act: act.sha in after and act.config is not None
 
 
+def judged_after(root: str, config: Config | None) -> str | None:
+    """The commit history is judged after: verify_from, or where qms.yml names none, the first commit, which
+    adopted the QMS and is carried over as it stands (as `counted` carries it: every view judges the same
+    commits). None: judge every commit (several first commits, or none)."""
+    if config is not None and config.verify_from:
+        return config.verify_from
+    roots = git.root_commits(root) if git.head_or_empty(root) != git.EMPTY_TREE else []
+    return roots[0] if len(roots) == 1 else None
+
+
 def verify_commit(root: str, config: Config | None) -> str | None:
     """The commit verify_from names in `config` ("" where it names none, None where it names a commit this
     repository does not hold: nothing is judged, as qms verify refuses to start)."""

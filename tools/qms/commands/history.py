@@ -15,6 +15,7 @@ from ..model.inforce import describe
 from ..model.transition import Transition, adoption
 from ..rules.change import acts
 from .common import add_common, load, open_workspace
+from . import established
 from .control import judge_history
 
 EXAMPLE = """examples:
@@ -35,7 +36,8 @@ def adopted_approvals(root: str, config: Config, transitions: Iterable[Transitio
     """The approvals history holds as adopted: those of the commits up to and including verify_from (history
     carried over when the QMS was adopted), and those the adoptions among `transitions` (qms adopt) added to the
     documents they adopted."""
-    carried = git.commits_after(root, None, config.verify_from) if config.verify_from else set()
+    start = established.judged_after(root, config)
+    carried = git.commits_after(root, None, start) if start else set()
     return Adopted(frozenset(carried), {act.sha: ids for act, group in acts(transitions) if (ids := adoption(group))})
 
 
@@ -44,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     if config.verify_from and git.commit_id(root, config.verify_from) is None:
         raise QmsError(f"unknown commit '{config.verify_from}' (verify_from in qms.yml)", EXIT_USAGE)
-    judged = judge_history(root, ws.config, config.verify_from, ws.commit)
+    judged = judge_history(root, ws.config, established.judged_after(root, config), ws.commit)
     transitions = by_document(judged.history.transitions).get(args.id)
     if not transitions:
         raise QmsError(f"no history for {args.id} (is it committed? qms list shows the ids)")

@@ -12,6 +12,7 @@ from ..gitlog.index import HistoryIndex
 from ..gitlog.trail import ConfigChange, config_changes
 from ..model.config import Config
 from .common import add_common, history_findings, load
+from . import established
 from .control import judge_history, judge_range
 from .history import adopted_approvals
 
@@ -60,7 +61,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def main(args: argparse.Namespace) -> int:
     root, config = load(args)
     git.require_root(root)
-    since = args.since or config.verify_from
+    since = args.since or established.judged_after(root, config)
     shallow = history_findings(root)  # QMS137: verify_from may lie beyond what a shallow clone holds
     if since and not shallow and git.commit_id(root, since) is None:
         raise QmsError(f"unknown commit '{since}' (--since or verify_from in qms.yml)", EXIT_USAGE)
@@ -77,6 +78,7 @@ def main(args: argparse.Namespace) -> int:
             print(finding.text())
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
-        scope = f"since {since}" if since else "all history"
+        scope = "all history" if not since else f"since {since}" if args.since or config.verify_from else \
+            f"after the first commit, {since[:12]}, which adopted the QMS (no verify_from)"
         print(f"qms verify: {judged.acts} commits ({scope}): {len(findings)} findings", file=sys.stderr)
     return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_CLEAN

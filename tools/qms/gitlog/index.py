@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from ..model import cache, clock
 from ..model.config import CONFIG_FILE, Config, controlled
@@ -87,9 +88,17 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     takes the configuration in force at those commits from `boundary` (`complete` is False if a commit's parent
     is in neither)."""
     head = git.head_or_empty(root)
+    whole = not exclude and boundary is None and head != git.EMPTY_TREE
+    key = (root, tuple(head if name == "HEAD" else git.commit_id(root, name) or name for name in heads), signatures,
+           cache_versions) if whole else None
+    kept = _last[1]
+    if key is not None and _last[0] == key and isinstance(kept, HistoryIndex):
+        return kept  # one command asks twice (the ledger at HEAD, then its own walk): all of history is read once
+    del kept
     index = HistoryIndex(root, head, git.is_shallow(root) if head != git.EMPTY_TREE else False)
     if head == git.EMPTY_TREE:
         return index
+    _last[1] = None  # the one kept is let go before another is read
     # No pathspec: limiting the walk to procedures/ and records/ costs git more than filtering here.
     walk = git.start(["log", "--reverse", "--date-order", "--diff-merges=combined", "--raw", "-z", "--no-abbrev",
                       "--no-renames", "--no-ext-diff", f"--format={_FORMAT}", *heads, *(f"^{commit}" for commit in exclude)],
@@ -113,7 +122,12 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     _attach_signatures(index, None if signatures else {act.sha for act in index.acts if _config_change(index, act)},
                        signed)
     _attach_configs(index, parents, boundary)
+    if key is not None:
+        _last[:] = [key, index]
     return index
+
+
+_last: list[Any] = [None, None]  # the last index of all of history this process read, and what it was read for
 
 
 def _parse_log(index: HistoryIndex, raw: str, others: dict[str, list[tuple[str, str]]]) -> dict[str, tuple[str, ...]]:

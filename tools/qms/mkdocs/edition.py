@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import rules
+from ..commands import established
 from ..commands.common import in_force_config, workspace_on
 from ..commands.control import Judged, judge_history
 from ..commands.history import adopted_approvals
@@ -122,7 +123,7 @@ def _history(root: str, ws: Workspace, options: Options, today_config: Config
                      "how approvals were proved (qms verify says the same)")
         history = index.build(root, heads=(ws.commit or "HEAD",))
     else:
-        judged = judge_history(root, ws.config, verify_from, ws.commit)
+        judged = judge_history(root, ws.config, established.judged_after(root, today_config), ws.commit)
         history = judged.history
     revised = revisions_by_document(history.transitions)
     if judged is not None:
