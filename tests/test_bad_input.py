@@ -172,3 +172,25 @@ def test_console_script_prints_no_traceback(qms: QmsFolder) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert f"{DOC}:3: QMS014" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["check"], ["records"], ["list"], ["inbox", "--person", "quality@example.com"]])
+def test_a_date_at_the_end_of_the_calendar_is_no_internal_error(qms: QmsFolder, capsys: pytest.CaptureFixture[str],
+                                                                command: list[str]) -> None:
+    """A record dated 9999-12-31 keeps its retention 'until the end of the calendar', not an overflow."""
+    from datetime import date
+
+    qms.record("NCR-002", "Far", extra={"date": date(9999, 12, 31)})
+    code = main([*command, "-C", str(qms.root)])
+    captured = capsys.readouterr()
+    assert code in (0, 1) and "internal error" not in captured.err and "Traceback" not in captured.err, captured.err
+
+
+def test_retention_and_review_never_overflow() -> None:
+    from datetime import date
+
+    from qms.model.state import add_days, add_months, retain_until
+
+    assert retain_until(date(9999, 12, 31), 100_000) == date.max
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_days(date(2026, 1, 1), 10_000_000) == date.max and add_days(date(2026, 1, 1), 1) == date(2026, 1, 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from . import revision
 from .config import OWNER, Config, Person
@@ -183,10 +183,18 @@ def next_review(doc: Document, config: Config, counts: Callable[[PeriodicReview]
 
 
 def add_months(day: date, months: int) -> date:
-    """`day` plus whole months, clamped to the end of a shorter month."""
+    """`day` plus whole months, clamped to the end of a shorter month, and to the last day a date can name (a
+    record dated 9999, a retention of 100,000 years: the end is never, not an error)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_days(day: date, days: int) -> date:
+    """`day` plus `days`, clamped to the last day a date can name."""
+    return day + timedelta(days=days) if (date.max - day).days >= days else date.max
 
 
 def retain_until(record_date: date, years: int) -> date:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from .config import Config, Person
 from .document import Document, Record, Training
 from .inforce import Period
 from .revision import is_valid, ordinal
+from .state import add_days
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -131,7 +132,7 @@ def assess(ws: Workspace) -> list[Cell]:
     config = ws.config
     if config.training is None:
         return []
-    grace = timedelta(days=config.training.grace_days)
+    grace = config.training.grace_days
     records: dict[tuple[str, str], list[Record]] = {}
     for record in ws.records:
         if record.training is not None:
@@ -164,8 +165,8 @@ def assess(ws: Workspace) -> list[Cell]:
             if best is not None and best[0] >= needing[-1]:
                 state: State = TRAINED if best[0] >= current else OLDER
             else:
-                state = OVERDUE if ws.today > since + grace else DUE
-            cells.append(Cell(person, in_force.doc, state, since, since + grace, best[1] if best else None,
+                state = OVERDUE if ws.today > add_days(since, grace) else DUE
+            cells.append(Cell(person, in_force.doc, state, since, add_days(since, grace), best[1] if best else None,
                               best[2] if best else None, doc.path))
     return cells
 
