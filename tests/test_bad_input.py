@@ -103,6 +103,8 @@ DOCUMENT_CASES: list[tuple[str, str, str | bytes | Callable[[QmsFolder], None], 
     ("binary file", DOC, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", f"{DOC}:3: QMS001"),
     ("symlink outside the repository", DOC, symlink_outside, "procedures/sop/SOP-009-linked.md:1: QMS003"),
     ("50 MB document", DOC, big(50 << 20), "procedures/sop/SOP-010-big.md:1: QMS002"),
+    ("latin-1 disposition log", "records/disposition-log.csv",
+     "id,path,title\nNCR-9,records/x.md,Caf\xe9\n".encode("latin-1"), "records/disposition-log.csv:2: QMS001"),
 ]
 
 CONFIG_CASES: list[tuple[str, str, str]] = [

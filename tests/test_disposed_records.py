@@ -92,3 +92,16 @@ def test_a_disposal_committed_before_retention_ended_still_breaks_the_link(repo:
     repo.run(qms, "dispose", "AUD-001", "--reason", "Early.", "--commit", env={"QMS_NOW": "2040-01-01T09:00:00Z"})
     assert any(f["code"] == "QMS112" for f in findings(repo, "check", "--base", start))
     assert [f["path"] for f in link_errors(repo)] == [NCR2]
+
+
+def test_a_log_that_is_not_utf8_is_reported_and_never_appended_to(repo: Repo) -> None:
+    """Appending to it would write its bad bytes back replaced: qms dispose refuses and writes nothing."""
+    data = (repo.root / LOG).read_bytes() if (repo.root / LOG).exists() else b"id,path\n"
+    (repo.root / LOG).write_bytes(data + b"NCR-9,records/x.md,Caf\xe9\n")
+    repo.commit("A log saved in Latin-1", no_verify=True)
+    assert "QMS001" in [f["code"] for f in findings(repo, "check") if f["path"] == LOG]
+    repo.at("2040-01-01")
+    before = (repo.root / LOG).read_bytes()
+    refused = repo.qms("dispose", "AUD-001", "--reason", "Retention ended.")
+    assert refused.returncode == 1 and f"{LOG}:" in refused.stderr and "QMS001" in refused.stderr, refused.stderr
+    assert (repo.root / LOG).read_bytes() == before and (repo.root / AUD1).exists()

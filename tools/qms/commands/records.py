@@ -10,9 +10,9 @@ import os
 import re
 import sys
 
-from ..errors import EXIT_CLEAN, QmsError
+from ..errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
 from ..model.config import RecordType
-from ..model.disposal import LOG_HEADER
+from ..model.disposal import LOG_HEADER, read_log
 from ..model.document import Record
 from ..model.state import retain_until
 from ..model.workspace import Workspace
@@ -141,7 +141,7 @@ def log_rows(root: str) -> dict[str, list[str]]:
     path = os.path.join(root, DISPOSITION_LOG)
     if not os.path.exists(path):
         return {}
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:  # reading only (see read_log)
         return {row[0]: row for row in csv.reader(handle) if row and row[0] != "id"}
 
 
@@ -169,11 +169,12 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
     removed = [rec.path, *attachments]
     at = now()
     log_path = os.path.join(ws.root, DISPOSITION_LOG)
+    existing = ""
     if os.path.exists(log_path):
-        with open(log_path, encoding="utf-8") as handle:
-            existing = handle.read()
-    else:
-        existing = ""
+        with open(log_path, "rb") as handle:
+            existing, problem = read_log(handle.read(), DISPOSITION_LOG)
+        if problem is not None:  # appending to it would write the replaced bytes back
+            raise QmsError(problem.text(), EXIT_FINDINGS)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if not existing:

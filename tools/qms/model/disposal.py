@@ -13,6 +13,20 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from .finding import Finding
+
+def read_log(data: bytes, path: str) -> tuple[str, Finding | None]:
+    """The log's text, and the finding if it is not UTF-8 (QMS001: its text is then read with the bad bytes
+    replaced, for reading only: nothing is ever appended to such a log)."""
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return data.decode("utf-8", errors="replace"), Finding(
+            path, line, "QMS001", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            "save the disposition log as UTF-8")
+
+
 LOG_HEADER = ["id", "path", "title", "type", "date", "retain_until", "disposed_at", "name", "email", "reason"]
 
 

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from .config import Config
 from .cache import ParseCache
-from .disposal import Disposal, disposals
+from .disposal import Disposal, disposals, read_log
 from .document import Document, Loaded, PeriodicReview, Record, parse_document, parse_record
 from .finding import Finding, FindingError
 from .inforce import Period, Standing, periods, standing
@@ -222,7 +222,8 @@ def from_tree(root: str, config: Config, today: date, files: list[tuple[str, boo
         elif name.endswith(".md") and data is not None:
             workspace.add(path, parse_data(path, data, limit))
         elif path == DISPOSITION_LOG and data is not None:
-            workspace.disposition_log = data.decode("utf-8", errors="replace")
+            workspace.disposition_log, problem = read_log(data, path)
+            workspace.findings.extend([problem] if problem else [])
     workspace.documents.sort(key=lambda doc: doc.path)
     workspace.records.sort(key=lambda record: record.path)
     return workspace
@@ -263,8 +264,9 @@ def _read(workspace: Workspace, entry: os.DirEntry[str], path: str, cache: Parse
         workspace.unreadable.add(path)
         return
     if path == DISPOSITION_LOG:
-        with open(entry.path, encoding="utf-8", errors="replace", newline="") as handle:
-            workspace.disposition_log = handle.read()
+        with open(entry.path, "rb") as handle:
+            workspace.disposition_log, problem = read_log(handle.read(), path)
+        workspace.findings.extend([problem] if problem else [])
     if not entry.name.endswith(".md"):
         return
     key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, limit)
