@@ -105,3 +105,13 @@ def test_a_log_that_is_not_utf8_is_reported_and_never_appended_to(repo: Repo) ->
     refused = repo.qms("dispose", "AUD-001", "--reason", "Retention ended.")
     assert refused.returncode == 1 and f"{LOG}:" in refused.stderr and "QMS001" in refused.stderr, refused.stderr
     assert (repo.root / LOG).read_bytes() == before and (repo.root / AUD1).exists()
+
+
+def test_a_record_disposed_of_lawfully_can_be_corrected_by_the_write_command(repo: Repo) -> None:
+    """qms record new --corrects accepts what the hook accepts: a correction of a record disposed of lawfully."""
+    repo.at("2040-01-01")
+    repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit", check=True)
+    done = repo.qms("record", "new", "audit-report", "Correction of the April audit", "--corrects", "AUD-001")
+    assert done.returncode == 0, done.stdout + done.stderr
+    refused = repo.qms("record", "new", "audit-report", "Correction of nothing", "--corrects", "AUD-099")
+    assert refused.returncode != 0 and "--corrects AUD-099 does not exist" in refused.stderr

@@ -678,11 +678,18 @@ def test_withdraw_refuses_what_was_ever_approved(repo: Repo) -> None:
     assert "qms withdraw SOP-002" in draft_refused.stderr
 
 
-@pytest.mark.parametrize("committer,counts", [("author", False), ("quality-manager", True)])
-def test_a_review_counts_only_when_committed_by_the_person_it_names(repo: Repo, committer: str, counts: bool) -> None:
-    """The change engine reports a review committed by someone else (QMS120); the overdue warning and the master
-    list do not count it either."""
-    hand_sign(repo, SOP1, "quality-manager", key="periodic_reviews")
+@pytest.mark.parametrize("reviewer,committer,at,counts", [
+    ("quality-manager", "author", None, False),  # committed by someone else (QMS120)
+    ("quality-manager", "quality-manager", None, True),
+    ("author", "author", None, False),  # by someone who may not review it (QMS122, refused)
+    ("quality-manager", "quality-manager", "2030-01-01T00:00:00Z", False),  # dated after the day judged
+], ids=["committed by another", "own", "may not review", "dated ahead"])
+def test_a_review_counts_only_when_committed_by_the_person_it_names(repo: Repo, reviewer: str, committer: str,
+                                                                   at: str | None, counts: bool) -> None:
+    """The change engine reports a review committed by someone else (QMS120) or by someone who may not review
+    the document (QMS122); the overdue warning and the master list do not count it either, nor a review dated
+    after the day they are judged on."""
+    hand_sign(repo, SOP1, reviewer, key="periodic_reviews", at=at)
     as_(repo, committer, "Periodic review of SOP-001")
     repo.at("2028-03-01T09:00:00")  # two years after the effective date: overdue, unless the review counts
     found = findings(repo, "check")

@@ -78,7 +78,7 @@ def _create(args: argparse.Namespace, ws: Workspace) -> int:
     if record_type is None:
         raise QmsError(f"unknown record type '{args.type}' (use one of: {', '.join(ws.config.record_types)})")
     for option, value in (("--form", args.form), ("--corrects", args.corrects)):
-        known = ws.by_id if option == "--form" else ws.records_by_id
+        known = ws.by_id if option == "--form" else {*ws.records_by_id, *ws.disposed_ids}  # as QMS085 reads it
         if value is not None and value not in known:
             raise QmsError(f"{option} {value} does not exist")
     procedure = ws.by_id.get(record_type.procedure)

@@ -111,11 +111,14 @@ class Workspace:
         return found[1]
 
     def next_review(self, doc: Document, config: Config | None = None) -> date | None:
-        """When `doc`'s next periodic review is due, counting only reviews committed by the person they name (a
-        review not committed yet counts: the hook judges it as the next commit)."""
+        """When `doc`'s next periodic review is due, counting only reviews made by `today`, committed by the person
+        they name and not refused by the rules when they were added (QMS122, by someone who may not review it): a
+        review not committed yet counts, as the hook judges it as the next commit."""
         def counts(review: PeriodicReview) -> bool:
-            who = self.history.added_by.get(entry_key(review))
-            return who is None or who == review.email.lower()
+            key = entry_key(review)
+            who = self.history.added_by.get(key)
+            return review.at.date() <= self.today and (who is None or who == review.email.lower() and
+                                                       key not in self.history.refused)
         return next_review(doc, config or self.config, counts)
 
     @cached_property
