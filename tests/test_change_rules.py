@@ -77,6 +77,11 @@ FIRES: list[tuple[str, Step, str]] = [
      "procedures/sop/SOP-004-old.md"),
     ("QMS113", lambda r, q: (r.write(LOG, "id,path\nNCR-000,records/ncr/NCR-000.md\n"), commit_as(r, "admin", "log"),
                              r.write(LOG, "id,path\n")), LOG),
+    ("QMS113", lambda r, q: r.write(LOG, "id,path\nNCR-001,records/ncr/NCR-001.md\n"), LOG),  # not removed
+    ("QMS113", lambda r, q: (r.git("rm", "-q", NCR1), r.write(
+        LOG, "id,path,title,type,date,retain_until,disposed_at,name,email,reason\n"
+        "NCR-001,records/ncr/NCR-001.md,Something else,nonconformity,2026-03-01,2032-03-01,2033-06-01T09:00:00Z,"
+        "Dana Quality,quality@example.com,Retention ended.\n")), LOG),
     ("QMS112", lambda r, q: (r.git("rm", "-q", NCR1), r.write(LOG, "id,path\nNCR-001,records/ncr/NCR-001.md\n")),
      NCR1),
     ("QMS120", lambda r, q: sign(r, SOP2, "quality-manager", "review"), SOP2),
@@ -96,10 +101,11 @@ QUIET: list[tuple[str, Step, str]] = [
     ("QMS110", lambda r, q: q.record("NCR-002", "Scratch", extra={"corrects": "NCR-001"}), "author"),
     ("QMS112", lambda r, q: (r.at("2033-06-01"), r.git("rm", "-q", NCR1), r.write(
         LOG, "id,path,title,type,date,retain_until,disposed_at,name,email,reason\n"
-        "NCR-001,records/ncr/NCR-001.md,x,nonconformity,2026-03-01,2032-03-01,2033-06-01T09:00:00Z,Dana Quality,"
+        "NCR-001,records/ncr/NCR-001.md,Burr on bracket,nonconformity,2026-03-01,2032-03-01,2033-06-01T09:00:00Z,"
+        "Dana Quality,"
         "quality@example.com,Retention ended.\n")), "quality-manager"),
     ("QMS113", lambda r, q: (r.write(LOG, "id,path\n"), commit_as(r, "admin", "log"),
-                             r.write(LOG, "id,path\nNCR-000,records/ncr/NCR-000.md\n")), "author"),
+                             r.write(LOG, "id,path\n\n")), "author"),  # nothing stated; the lawful disposal: QMS112
     ("QMS120", lambda r, q: sign(r, SOP2, "quality-manager", "review"), "quality-manager"),
     ("QMS121", lambda r, q: (revise_sop1(r, q), r.edit(SOP1, 'status: "draft"', 'status: "draft"\n'
                              'effective: 2026-05-01'), commit_as(r, "author", "revise"), sign(r, SOP1,

@@ -58,7 +58,7 @@ CODES: dict[str, str] = {
     "QMS110": "record modified (records are immutable: write a correcting record)",
     "QMS111": "record renamed or moved",
     "QMS112": "record deleted other than by a logged disposal after its retention period, in the disposer's own name",
-    "QMS113": "disposition log changed other than by appending",
+    "QMS113": "disposition log changed other than by appending the disposals the same change makes, as the records state them",
     "QMS120": "approval or periodic review added by a Git identity other than the person it names (squash merges named)",
     "QMS121": "approval or obsoletion by a person who authored content of the same revision (separation of duties)",
     "QMS122": "periodic review or disposal by a person without a role allowed to make it",

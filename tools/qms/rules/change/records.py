@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 
 from ...model.document import Record
 from ...model.finding import Finding
@@ -30,6 +31,8 @@ def appended_rows(log: Transition) -> list[list[str]] | None:
 def check_records(transitions: list[Transition], ctx: Context) -> Iterator[Finding]:
     """What one act did to records and to the disposition log."""
     logged: dict[str, list[str]] = {}
+    deleted = {t.before.id: t.before for t in transitions
+               if t.kind is Kind.RECORD and t.after_path is None and isinstance(t.before, Record)}
     for t in transitions:
         if t.kind is Kind.LOG:
             rows = appended_rows(t)
@@ -38,11 +41,43 @@ def check_records(transitions: list[Transition], ctx: Context) -> Iterator[Findi
                               f"{by(t.act)}", "restore it; qms dispose appends to it")
             else:
                 logged.update({row[LOG_PATH]: row for row in rows if len(row) > LOG_PATH})
-    deleted = {t.before.id: t.before for t in transitions
-               if t.kind is Kind.RECORD and t.after_path is None and isinstance(t.before, Record)}
+                yield from _rows(t, rows, transitions, deleted, ctx)
     for t in transitions:
         if t.kind is Kind.RECORD:
             yield from _record(t, logged, deleted, ctx)
+
+
+def _rows(log: Transition, rows: list[list[str]], transitions: list[Transition], deleted: dict[str, Record],
+          ctx: Context) -> Iterator[Finding]:
+    """Each row appended to the log states a disposal this change makes, as the record states it: the log is
+    evidence, so a row for a file the change does not remove, or with other facts than the record's, is reported."""
+    removed = {t.before_path for t in transitions if t.kind is Kind.RECORD and t.after_path is None}
+    moment = ctx.now if log.act.staged else log.act.committed_at
+    for row in rows:
+        record = deleted.get(row[LOG_ID]) if row else None
+        path = row[LOG_PATH] if len(row) > LOG_PATH else ""
+        if path not in removed or record is None:
+            yield finding(log, 1, "QMS113", f"the disposition log states a disposal of {row[LOG_ID] if row else '?'} "
+                          f"({path or 'no path'}) that this change, by {by(log.act)}, does not make",
+                          "the log records disposals as qms dispose makes them: remove the row")
+            continue
+        record_type = ctx.config.record_types.get(record.type)
+        stated = dict(zip(("title", "type", "date", "retain_until", "disposed_at"), row[2:7]))
+        true = {"title": record.title, "type": record.type, "date": record.date.isoformat(),
+                "retain_until": retain_until(record.date, record_type.retention_years).isoformat()
+                if record_type else stated.get("retain_until")}
+        wrong = [key for key, value in true.items() if stated.get(key) != value]
+        try:
+            at = datetime.fromisoformat(stated.get("disposed_at", "").replace("Z", "+00:00"))
+            ended = true["retain_until"] or ""
+            if at.tzinfo is None or at > moment + ctx.skew or at.date().isoformat() < ended:
+                wrong.append("disposed_at")  # not when this change was made, or before the retention ended
+        except ValueError:
+            wrong.append("disposed_at")
+        if wrong:
+            yield finding(log, 1, "QMS113", f"the disposition log's row for {record.id} states another "
+                          f"{', '.join(wrong)} than the record and the change that disposes of it", "the log "
+                          "records disposals as qms dispose makes them: write the row again with qms dispose")
 
 
 def _record(t: Transition, logged: dict[str, list[str]], deleted: dict[str, Record],
