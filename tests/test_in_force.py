@@ -373,3 +373,29 @@ def test_a_future_author_date_is_reported_and_holds_nothing_back(repo: Repo) -> 
         == [(wrong, True, False)], found
     assert listing(repo)["SOP-001"]["in_force"] == "3"
     assert listing(repo, "--as-of", "2026-03-20")["SOP-001"]["in_force"] == "3"
+
+
+def test_a_document_adopted_later_is_in_force_from_the_adoption_in_every_view(repo: Repo, tmp_path: Path) -> None:
+    """Once verify_from is set, an adoption's stated effective date (2024) does not reach back before the commit
+    that brought the document into the QMS: history, the audit pack and list --as-of agree on the day."""
+    adopted = repo.git("rev-parse", "adopted").stdout.strip()
+    repo.become("admin")
+    repo.write("qms.yml", repo.read("qms.yml") + f"verify_from: {adopted}\n")
+    repo.run("git", "commit", "-q", "--no-verify", "-am", "Verify from the adoption", "-m",
+             "Config-Change: verify_from names the commit the QMS came into Git with")
+    source = repo.home / "old" / "welding.md"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text("# Welding\n\n## Purpose\n\nHow welds are made and checked.\n", encoding="utf-8")
+    repo.at("2026-05-04T09:00:00")
+    repo.become("author")
+    repo.qms("import", str(source), check=True)
+    repo.become("admin")
+    done = repo.qms("adopt", "--approval", "SOP-003:production@example.com:production-manager:2024-03-01",
+                    "--approval", "SOP-003:quality@example.com:quality-manager:2024-03-02T10:00:00Z",
+                    "--effective", "SOP-003:2024-03-15")
+    assert done.returncode == 0, done.stdout + done.stderr
+    repo.at("2026-06-01T09:00:00")
+    history = json.loads(repo.qms("history", "SOP-003", "--format", "json", check=True).stdout)
+    assert [(r["effective"], r["in_force_from"]) for r in history["revisions"]] == [("2024-03-15", "2026-05-04")]
+    assert "SOP-003" not in listing(repo, "--as-of", "2026-05-01")
+    assert listing(repo, "--as-of", "2026-05-05")["SOP-003"]["in_force"] == "1"

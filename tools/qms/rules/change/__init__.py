@@ -113,7 +113,10 @@ def walk(transitions: Iterable[Transition], config: Config | None, now: datetime
         found = judge_act(group, Context.of(act, config, ledger, now)) if report or count else []
         if report:
             findings += found
-        adopted = adoption(group) if count else frozenset()
+        # An adoption's stated dates reach back before its commit only at the start (it sets verify_from): a later
+        # one brings its documents into force from its commit on, as the line shows them (gitlog.snapshot).
+        adopted = adoption(group) if count and not (act.config is not None and act.config.verify_from) \
+            else frozenset()
         voided = {f.doc for f in found if f.code in VOIDING} if count else set()
         refused = [f for f in found if f.code in REFUSALS and f.entry and not ledger.holds(f.entry)] if count else []
         for transition in group:
