@@ -91,8 +91,9 @@ def _record(t: Transition, logged: dict[str, list[str]], deleted: dict[str, Reco
         yield finding(t, 1, "QMS111", f"record {name} moved from {t.before_path} by {by(t.act)}",
                       f"records never move: git mv it back to {t.before_path}")
     else:
+        corrects = name if isinstance(t.before, Record) else "ID (the record it belongs to)"
         yield finding(t, 1, "QMS110", f"record {name} modified by {by(t.act)}", "records are immutable: restore "
-                      f"it, and write a correcting record with qms record new TYPE TITLE --corrects {name}")
+                      f"it, and write a correcting record with qms record new TYPE TITLE --corrects {corrects}")
 
 
 def _disposal(t: Transition, name: str, row: list[str] | None, deleted: dict[str, Record],
