@@ -115,3 +115,76 @@ def test_a_record_disposed_of_lawfully_can_be_corrected_by_the_write_command(rep
     assert done.returncode == 0, done.stdout + done.stderr
     refused = repo.qms("record", "new", "audit-report", "Correction of nothing", "--corrects", "AUD-099")
     assert refused.returncode != 0 and "--corrects AUD-099 does not exist" in refused.stderr
+
+
+def test_two_disposals_in_one_change_are_one_change_in_every_view(repo: Repo) -> None:
+    """qms dispose twice before one commit: the second is judged with the first (the log states both), as the hook,
+    CI and verify judge the commit that holds both."""
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.at("2040-01-01")
+    for record_id in ("CAL-001", "AUD-001"):
+        done = repo.qms("dispose", record_id, "--reason", "Retention ended.")
+        assert done.returncode == 0, done.stdout + done.stderr
+    repo.commit("Dispose of two records")
+    for view in (("verify", "--since", start), ("check", "--base", start)):
+        assert [f for f in findings(repo, *view) if f["severity"] == "error"] == [], view
+
+
+def test_an_attachment_goes_only_with_the_record_that_links_to_it(repo: Repo) -> None:
+    """A log row naming another record's file as part of a disposal removes nothing lawfully (QMS112)."""
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.at("2040-01-01")
+    repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", check=True)
+    log = (repo.root / LOG).read_text()
+    row = next(line for line in log.split("\n") if line.startswith("AUD-001,"))
+    (repo.root / LOG).write_text(log + row.replace(AUD1, "records/calibration/CAL-001-results.csv", 1) + "\n")
+    (repo.root / "records/calibration/CAL-001-results.csv").unlink()
+    repo.commit("Dispose of the audit, and of a file it does not hold", no_verify=True)
+    for view in (("verify", "--since", start), ("check", "--base", start)):
+        assert any(f["code"] == "QMS112" and f["path"] == "records/calibration/CAL-001-results.csv"
+                   for f in findings(repo, *view)), view
+
+
+def test_disposals_made_on_two_branches_merge_cleanly(repo: Repo) -> None:
+    """Each branch's disposal is judged in its own commit; the merge that keeps both log rows adds nothing."""
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.at("2040-01-01")
+    repo.git("checkout", "-q", "-b", "other")
+    repo.qms("dispose", "CAL-001", "--reason", "Retention ended.", "--commit", check=True)
+    repo.git("checkout", "-q", "-")
+    repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit", check=True)
+    merged = repo.run("git", "merge", "-q", "--no-ff", "--no-verify", "other", "-m", "Merge", check=False)
+    if merged.returncode != 0:  # the log conflicts: keep both rows, as anyone would
+        ours = repo.git("show", f"HEAD:{LOG}").stdout
+        theirs = repo.git("show", f"other:{LOG}").stdout
+        (repo.root / LOG).write_text(ours + "".join(line + "\n" for line in theirs.split("\n")[1:] if line and
+                                                    line not in ours))
+        repo.git("add", LOG)
+        repo.run("git", "commit", "-q", "--no-verify", "-m", "Merge")
+    for view in (("verify", "--since", start), ("check", "--base", start)):
+        assert [f for f in findings(repo, *view) if f["severity"] == "error"] == [], view
+
+
+def test_a_log_without_a_final_newline_gets_its_row_on_a_line_of_its_own(repo: Repo) -> None:
+    repo.at("2040-01-01")
+    repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit", check=True)
+    (repo.root / LOG).write_text((repo.root / LOG).read_text().rstrip("\n"))
+    repo.commit("Saved by an editor that drops the last line end", no_verify=True)
+    repo.qms("dispose", "CAL-001", "--reason", "Retention ended.", "--commit", check=True)
+    lines = (repo.root / LOG).read_text().split("\n")
+    assert any(line.startswith("AUD-001,") for line in lines) and any(line.startswith("CAL-001,") for line in lines)
+
+
+def test_a_commit_day_is_a_utc_day_in_every_view(repo: Repo) -> None:
+    """Evening work west of UTC: the record qms record new dates by the UTC day is not 'dated after it was
+    committed' for CI and verify, which read the commit's day in UTC too."""
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    evening = {"QMS_NOW": "2026-12-02T03:00:00Z", "GIT_AUTHOR_DATE": "2026-12-01T22:00:00-05:00",
+               "GIT_COMMITTER_DATE": "2026-12-01T22:00:00-05:00"}
+    qms = str(Path(repo.env["PATH"].split(":")[0]) / "qms")
+    repo.run(qms, "record", "new", "nonconformity", "Late shift scratch", env=evening)
+    repo.git("add", "-A")
+    repo.run("git", "commit", "-q", "-m", "Record the late shift's scratch", env=evening)
+    repo.at("2026-12-03")
+    for view in (("verify", "--since", start), ("check", "--base", start)):
+        assert not [f for f in findings(repo, *view) if f["code"] == "QMS142"], view

@@ -175,12 +175,14 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
             existing, problem = read_log(handle.read(), DISPOSITION_LOG)
         if problem is not None:  # appending to it would write the replaced bytes back
             raise QmsError(problem.text(), EXIT_FINDINGS)
+        if existing and not existing.endswith("\n"):
+            existing += "\n"  # a row appended to the last line would be part of it
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if not existing:
         writer.writerow(LOG_HEADER)
     for path in removed:
-        writer.writerow([rec.id, path, rec.title, rec.type, rec.date.isoformat(), until.isoformat(), at, person.name,
+        writer.writerow([rec.id, path, " ".join(rec.title.split()), rec.type, rec.date.isoformat(), until.isoformat(), at, person.name,
                          person.email, reason])
     files: dict[str, str | None] = {DISPOSITION_LOG: existing + buffer.getvalue(), **{path: None for path in removed}}
     must_sign = guard(ws, person, files, args.commit)

@@ -33,6 +33,7 @@ def act_transitions(act: Act, diffs: list[list[Change]], versions: dict[str, Ite
     kept = []
     for transition in found:
         others: list[Item | None] = []
+        other_texts: list[str] = []
         agrees = False
         for changes in diffs[1:]:
             touched = {c.path: c for c in changes if c.path in (transition.before_path, transition.after_path)}
@@ -41,8 +42,10 @@ def act_transitions(act: Act, diffs: list[list[Change]], versions: dict[str, Ite
                 break
             at_after = touched.get(transition.after_path or "")
             others.append(versions.get(at_after.old_blob) if at_after and at_after.old_blob else None)
+            other_texts.append(texts.get(at_after.old_blob, "") if at_after and at_after.old_blob else "")
         if not agrees:
-            kept.append(replace(transition, others=tuple(others)))
+            kept.append(replace(transition, others=tuple(others),
+                                other_texts=tuple(other_texts) if transition.kind is Kind.LOG else ()))
     return kept
 
 

@@ -264,7 +264,7 @@ def commit_times(cwd: str, commits: Sequence[str]) -> dict[str, datetime]:
                  stdin=("\n".join(commits) + "\n").encode(), check=False)
     for line in output.decode("ascii", errors="replace").splitlines():
         sha, _space, when = line.partition(" ")
-        found[sha] = datetime.fromisoformat(when)
+        found[sha] = datetime.fromisoformat(when).astimezone(timezone.utc)
     return found
 
 

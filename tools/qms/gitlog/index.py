@@ -16,7 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any
 
@@ -151,8 +151,9 @@ def _parse_log(index: HistoryIndex, raw: str, others: dict[str, list[tuple[str, 
                 else:
                     others.setdefault(sha, []).append((token, path))
         parents[sha] = tuple(parent_list)
-        dates[sha] = datetime.fromisoformat(ci)
-        index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai), cn, ce, dates[sha], message,
+        dates[sha] = datetime.fromisoformat(ci).astimezone(timezone.utc)  # one clock: a day is a UTC day in every view
+        index.acts.append(Act(sha, tuple(parent_list), an, ae, datetime.fromisoformat(ai).astimezone(timezone.utc), cn,
+                              ce, dates[sha], message,
                               parent_committed_at=dates.get(parent_list[0]) if parent_list else None))
         index.diffs[sha] = diffs
     outside = {act.parents[0] for act in index.acts if act.parents and act.parents[0] not in dates}

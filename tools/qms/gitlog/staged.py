@@ -74,6 +74,8 @@ def proposed_transitions(root: str, act: Act, files: dict[str, bytes | None],
     texts: dict[str, str] = {}
     for path, new in files.items():
         before = old.get(f"{head}:{path}")
+        if before is None and new is None:
+            continue  # absent before and after: no change
         old_id = f"HEAD:{path}" if before is not None else None
         new_id = f"proposed:{path}" if new is not None else None
         for blob, data in ((old_id, before), (new_id, new)):

@@ -44,7 +44,7 @@ def disposals(text: str) -> dict[str, Disposal]:
     """The files the log shows as disposed of after their record's retention period ended, by path. A row that
     is incomplete, or says the record was removed before its retention ended, disposes of nothing."""
     found: dict[str, Disposal] = {}
-    for row in csv.reader(io.StringIO(text)):
+    for row in csv.reader(io.StringIO(text, newline="")):  # a stray carriage return ends a row, never a read
         if len(row) < len(LOG_HEADER) or row[0] == "id":
             continue
         try:

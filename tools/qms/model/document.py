@@ -182,8 +182,11 @@ class Record:
         return relative_links(self.body, self.path, self.body_line)
 
     def summary(self) -> Record:
-        """This version without its body: what history needs of it."""
-        return replace(self, body="")
+        """This version without its body: what history needs of it (with the files it links to: its attachments,
+        which a disposal of it may remove)."""
+        found = replace(self, body="")
+        found.__dict__["links"] = self.links
+        return found
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ class Transition:
     before_text: str = ""          # the disposition log and qms.yml: their text before and after
     after_text: str = ""
     after_blob: str | None = None  # where the full text of `after` can be read
+    other_texts: tuple[str, ...] = ()  # a merge: the disposition log's text in each other parent
 
     @property
     def path(self) -> str:

@@ -24,7 +24,7 @@ def appended_rows(log: Transition) -> list[list[str]] | None:
         return None
     if not log.after_text.startswith(log.before_text):
         return None
-    rows = csv.reader(io.StringIO(log.after_text[len(log.before_text):]))
+    rows = csv.reader(io.StringIO(log.after_text[len(log.before_text):], newline=""))
     return [row for row in rows if row and row[0] != "id"]
 
 
@@ -53,7 +53,8 @@ def _rows(log: Transition, rows: list[list[str]], transitions: list[Transition],
     evidence, so a row for a file the change does not remove, or with other facts than the record's, is reported."""
     removed = {t.before_path for t in transitions if t.kind is Kind.RECORD and t.after_path is None}
     moment = ctx.now if log.act.staged else log.act.committed_at
-    for row in rows:
+    brought = {tuple(row) for text in log.other_texts for row in csv.reader(io.StringIO(text, newline=""))}
+    for row in (row for row in rows if tuple(row) not in brought):  # a merge's other parents: judged there
         record = deleted.get(row[LOG_ID]) if row else None
         path = row[LOG_PATH] if len(row) > LOG_PATH else ""
         if path not in removed or record is None:
@@ -63,7 +64,8 @@ def _rows(log: Transition, rows: list[list[str]], transitions: list[Transition],
             continue
         record_type = ctx.config.record_types.get(record.type)
         stated = dict(zip(("title", "type", "date", "retain_until", "disposed_at"), row[2:7]))
-        true = {"title": record.title, "type": record.type, "date": record.date.isoformat(),
+        stated["title"] = " ".join(stated.get("title", "").split())  # the log holds a title on one line
+        true = {"title": " ".join(record.title.split()), "type": record.type, "date": record.date.isoformat(),
                 "retain_until": retain_until(record.date, record_type.retention_years).isoformat()
                 if record_type else stated.get("retain_until")}
         wrong = [key for key, value in true.items() if stated.get(key) != value]
@@ -107,6 +109,10 @@ def _disposal(t: Transition, name: str, row: list[str] | None, deleted: dict[str
     if record is None:
         yield finding(t, 1, "QMS112", f"{name} deleted by {by(t.act)}, logged as part of record {row[LOG_ID]}, "
                       "which this change does not dispose of", hint)
+        return
+    if record is not t.before and not any(link.resolved == t.before_path for link in record.links):
+        yield finding(t, 1, "QMS112", f"{name} deleted by {by(t.act)}, logged as part of record {record.id}, which "
+                      "does not link to it", hint)
         return
     record_type = ctx.config.record_types.get(record.type)
     day = ctx.now.date() if t.act.staged else t.act.committed_at.date()
