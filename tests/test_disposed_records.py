@@ -188,3 +188,20 @@ def test_a_commit_day_is_a_utc_day_in_every_view(repo: Repo) -> None:
     repo.at("2026-12-03")
     for view in (("verify", "--since", start), ("check", "--base", start)):
         assert not [f for f in findings(repo, *view) if f["code"] == "QMS142"], view
+
+
+def test_a_title_with_a_carriage_return_is_logged_on_one_line(repo: Repo) -> None:
+    """A record whose quoted title holds a carriage return: qms dispose logs it on one line, and every view still
+    reads the log."""
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    text = (repo.root / AUD1).read_text()
+    title = next(line for line in text.split("\n") if line.startswith("title:"))
+    (repo.root / AUD1).write_text(text.replace(title, 'title: "Internal audit\\rof production"', 1))
+    repo.commit("A title with a carriage return", no_verify=True)
+    repo.at("2040-01-01")
+    done = repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "AUD-001,records/audits/" in (repo.root / LOG).read_text() and "\r" not in (repo.root / LOG).read_text()
+    for command in (("check",), ("records",), ("verify", "--since", start), ("check", "--base", start)):
+        ran = repo.qms(*command)
+        assert ran.returncode in (0, 1) and "internal error" not in ran.stderr, ran.stderr
