@@ -216,6 +216,7 @@ def test_without_verify_from_the_first_commit_is_the_adoption_in_every_view(tmp_
     assert done.returncode == 0 and json.loads(done.stdout)["findings"] == [], done.stdout + done.stderr
     history = json.loads(repo.qms("history", "SOP-001", "--format", "json", check=True).stdout)
     assert {a["verdict"] for r in history["revisions"] for a in r["approvals"]} == {"adopted"}, history
+    assert [r["authors"] for r in history["revisions"]] == [[]]  # the administrator brought it in, not wrote it
     assert json.loads(done.stdout)["commits"] == 0  # nothing after the adoption yet
     revise(repo, "Quarantine it.", "Quarantine")
     done = repo.qms("verify", "--format", "json")

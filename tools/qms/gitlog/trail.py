@@ -44,6 +44,12 @@ class Adopted:
         """Whether `signed` is an adopted approval."""
         return signed.act.sha in self.carried or signed.version.id in self.stated.get(signed.act.sha, ())
 
+    def brought(self, transition: Transition) -> bool:
+        """Whether the transition brought in content written before the QMS lived in Git (a first commit carried
+        over, or an adoption): its committer is not its author (as the ledger reads it, rules.change.walk)."""
+        return (transition.act.sha in self.carried and not transition.act.parents) or \
+            transition.key in self.stated.get(transition.act.sha, ())
+
 
 @dataclass
 class Revision:
@@ -153,7 +159,9 @@ def revision_rows(entries: list[Revision], config: Config, adopted: Adopted, pro
             "effective": last.effective.isoformat() if last.effective else None, "change": last.change,
             "title": last.title, "introduced": entry.introduced.sha,
             "introduced_at": entry.introduced.committed_at.isoformat(),
-            "authors": [f"{name} <{email}>" for email, name in entry.authors.items()],
+            "authors": [f"{name} <{email}>" for email, name in entry.authors.items()
+                        if any(t.act.author == email and not adopted.brought(t) for t, _doc in entry.versions
+                               if wrote_content(t))],  # who brought in what others wrote did not write it
             "approvals": approvers, "commits": [t.act.sha for t, _doc in entry.versions],
             "fingerprint": last.fingerprint,
             "in_force_from": _iso(spans[entry.revision][0]) if entry.revision in spans else None,

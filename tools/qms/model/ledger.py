@@ -106,10 +106,11 @@ class Ledger:
         found = self.releases.get(after.id, [])
         return bool(found) and same_release(found[-1].doc, after) and found[-1].doc.path == after.path
 
-    def apply(self, transition: Transition, stated: bool = False, void: bool = False) -> None:
+    def apply(self, transition: Transition, stated: bool = False, void: bool = False, authored: bool = True) -> None:
         """Record what the transition established (`stated`: its dates are taken as stated, as for history carried
         over before verify_from, or an adoption; `void`: the rules voided the version it makes, which is then no
-        release)."""
+        release; `authored`: its committer wrote its content, which is not so of history carried over or of an
+        adoption, whose administrator only brings in what others wrote)."""
         moment = transition.act.committed_at
         self.latest = moment if self.latest is None else max(self.latest, moment)
         if transition.kind is Kind.RECORD:
@@ -122,7 +123,7 @@ class Ledger:
                 self.added_by.setdefault(entry_key(entry), act.author.lower())
                 if act.config is not None:
                     self.signed_under.setdefault(entry_key(entry), act.config)
-            if wrote_content(transition):
+            if wrote_content(transition) and authored:
                 self.authors.setdefault((after.id, after.revision), {}).setdefault(act.author, act.author_name)
                 self.rewritten[after.id] = (act.sha, act.config.verify_from if act.config is not None else None)
             self.first_seen.setdefault((after.id, after.authored), act.authored_at)

@@ -113,14 +113,16 @@ def walk(transitions: Iterable[Transition], config: Config | None, now: datetime
         found = judge_act(group, Context.of(act, config, ledger, now)) if report or count else []
         if report:
             findings += found
+        adopting = adoption(group) if count else frozenset()
         # An adoption's stated dates reach back before its commit only at the start (it sets verify_from): a later
         # one brings its documents into force from its commit on, as the line shows them (gitlog.snapshot).
-        adopted = adoption(group) if count and not (act.config is not None and act.config.verify_from) \
-            else frozenset()
+        adopted = adopting if not (act.config is not None and act.config.verify_from) else frozenset()
         voided = {f.doc for f in found if f.code in VOIDING} if count else set()
         refused = [f for f in found if f.code in REFUSALS and f.entry and not ledger.holds(f.entry)] if count else []
         for transition in group:
-            ledger.apply(transition, stated=not count or transition.key in adopted, void=transition.key in voided)
+            ledger.apply(transition, stated=not count or transition.key in adopted, void=transition.key in voided,
+                         authored=transition.key not in adopting and (count or bool(act.parents)))  # a first
+            #            commit carried over, like an adoption, brings in what others wrote
         if count:
             ledger.refuse(refused)
             ledger.unlawful.update(t.path for t in group if t.kind is Kind.RECORD and t.after is None and any(
