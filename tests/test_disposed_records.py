@@ -205,3 +205,20 @@ def test_a_title_with_a_carriage_return_is_logged_on_one_line(repo: Repo) -> Non
     for command in (("check",), ("records",), ("verify", "--since", start), ("check", "--base", start)):
         ran = repo.qms(*command)
         assert ran.returncode in (0, 1) and "internal error" not in ran.stderr, ran.stderr
+
+
+def test_the_id_of_a_record_disposed_of_is_never_given_again(repo: Repo) -> None:
+    """qms record new skips it, and a record written by hand with it is QMS032 in every view."""
+    start = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.at("2040-01-01")
+    repo.qms("dispose", "AUD-001", "--reason", "Retention ended.", "--commit", check=True)
+    created = repo.qms("record", "new", "audit-report", "Internal audit of assembly", check=True)
+    assert "AUD-001" not in created.stdout
+    for path in (repo.root / "records" / "audits").glob("AUD-*-internal-audit-of-assembly.md"):
+        path.unlink()
+    text = repo.git("show", f"HEAD~1:{AUD1}").stdout.replace("Internal audit of production", "Another audit", 1)
+    (repo.root / "records/audits/AUD-001-another-audit.md").write_text(text)
+    repo.commit("A record with a disposed id, by hand", no_verify=True)
+    for view in (("check",), ("check", "--base", start)):
+        assert any(f["code"] == "QMS032" and f["path"] == "records/audits/AUD-001-another-audit.md"
+                   for f in findings(repo, *view)), view

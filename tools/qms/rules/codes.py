@@ -23,7 +23,7 @@ CODES: dict[str, str] = {
     "QMS030": "id not of the form PREFIX-NNN: the type's `width` in digits, more only when the number needs them, "
               "no extra leading zeros (WI-0004 is not WI-004)",
     "QMS031": "id prefix does not match the document or record type",
-    "QMS032": "id already used by another document or record (ids that differ only in leading zeros are the same id)",
+    "QMS032": "id already used by another document or record, or by a record disposed of (ids that differ only in leading zeros are the same id)",
     "QMS033": "unknown document type",
     "QMS034": "unknown owner role",
     "QMS035": "document outside its type's folder",

@@ -58,10 +58,16 @@ def _id_findings(path: str, line: int, item_id: str, prefix: str, width: int, ty
 
 
 def check_unique_ids(ws: Workspace) -> Iterator[Finding]:
-    """No two documents or records share an id (ids that differ only in leading zeros are the same id)."""
+    """No two documents or records share an id (ids that differ only in leading zeros are the same id), and no
+    item takes the id of a record the disposition log shows as disposed of: an id is never reused."""
     first: dict[str, str] = {}
+    gone = {identity(d.record): d.path for d in ws.disposed.values() if d.path.endswith(".md")}
     for item in ws.items():
-        if identity(item.id) in first:
+        was = gone.get(identity(item.id))
+        if was is not None and was != item.path:
+            yield Finding(item.path, item.line("id"), "QMS032", f"id {item.id} was used by {was}, which was disposed "
+                          "of", "ids are unique and never reused: take the next free id")
+        elif identity(item.id) in first:
             yield Finding(item.path, item.line("id"), "QMS032", f"id {item.id} is already used by "
                           f"{first[identity(item.id)]}", "ids are unique and never reused: take the next free id")
         else:
