@@ -17,7 +17,7 @@ from .placeholders import Placeholder
 EXTENSIONS = ("tables", "toc", "admonition", "attr_list", "fenced_code", "sane_lists", "md_in_html")
 """The Markdown extensions of the manual (mkdocs.yml, and those the edition adds), as the PDFs render them too."""
 
-_MAYBE = re.compile(r"<[A-Za-z!?/]|\{|javascript|vbscript|data:", re.IGNORECASE)
+_SCHEMES = ("javascript", "vbscript", "data:")
 _ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link",
                        "style", "form", "portal"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background",
@@ -29,8 +29,10 @@ _PICTURE = re.compile(r"data:image/(?:png|jpeg|gif|webp);", re.IGNORECASE)  # an
 
 def active_content(body: str, body_line: int) -> list[Placeholder]:
     """The active content in `body`, each with the file line it is first written on."""
-    if _MAYBE.search(body) is None:  # most bodies: nothing to render
-        return []
+    if "<" not in body and "{" not in body:  # most bodies: nothing that could become a tag or an attribute
+        lowered = body.lower()
+        if not any(word in lowered for word in _SCHEMES):
+            return []  # nor such a URL: nothing to render
     import markdown  # type: ignore[import-untyped,unused-ignore]  # only bodies that may hold HTML pay for it
 
     reader = _Reader()
