@@ -174,6 +174,10 @@ def approval_years_before_content(repo: Repo) -> None:
     hand_sign(repo, SOP1, "quality-manager", at="2023-01-01T09:00:00Z")
 
 
+def review_dated_before_its_content(repo: Repo) -> None:
+    hand_sign(repo, SOP1, "quality-manager", key="periodic_reviews", at="2025-01-01T09:00:00Z")
+
+
 def approval_after_its_commit(repo: Repo) -> None:
     revise(repo, "author", "SOP-001", SOP1, "Record it on", "Quarantine it. Record it on")
     set_status(repo, SOP1, "draft", "draft", "\neffective: 2026-04-01")
@@ -323,6 +327,8 @@ FIRES = [
     Case("approval dated years before its content", approval_years_before_content, "quality-manager", "QMS140",
          "SOP-001"),
     Case("approval dated in the future", approval_after_its_commit, "quality-manager", "QMS140", "SOP-001"),
+    Case("periodic review dated before the revision it reviews was committed", review_dated_before_its_content,
+         "quality-manager", "QMS140", "SOP-001"),
     Case("effective date before the approval", effective_before_approval, "quality-manager", "QMS141", "SOP-001"),
     Case("periodic review committed by another person", review_committed_by_another, "author", "QMS120",
          "SOP-001"),

@@ -31,9 +31,9 @@ def check_times(t: Transition, ctx: Context) -> Iterator[Finding]:
             problem = f"is dated {stamp(entry.at)}, in the future"
         elif not t.act.staged and entry.at > t.act.committed_at + ctx.skew:
             problem = f"is dated {stamp(entry.at)}, after the commit that added it ({stamp(t.act.committed_at)})"
-        elif isinstance(entry, Approval) and entry.at < content_since - ctx.skew and after.id not in ctx.adopted:
-            problem = f"is dated {stamp(entry.at)}, before the content it signs was committed " \
-                      f"({stamp(content_since)})"
+        elif entry.at < content_since - ctx.skew and after.id not in ctx.adopted:  # a review too: of what was there
+            problem = f"is dated {stamp(entry.at)}, before the content it " \
+                      f"{'signs' if isinstance(entry, Approval) else 'reviews'} was committed ({stamp(content_since)})"
         if problem:
             yield finding(t, entry.line, "QMS140", f"{what} of {after.id} revision {after.revision} {problem}",
                           "signatures are dated when they are made: sign again with qms approve", entry_key(entry))
