@@ -121,6 +121,7 @@ def collect(ws: Workspace, judged: Judged, adopted: Adopted, checked: list[Findi
             redlines[redline] = html_redline(old, new, config.organisation)
         documents.append({"id": doc_id, "title": entries[-1].last.title, "redline": redline,
                           "revisions": revision_rows(entries, config, adopted, problems,
+                                                     judged.ledger.revision_authors,
                                                      ws.periods(ws.by_id[doc_id]) if doc_id in ws.by_id else ())})
     master = master_rows(ws)
     overdue = [{"id": row["id"], "title": row["title"], "owner": row["owner"], "effective": row["effective"],

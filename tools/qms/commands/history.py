@@ -53,7 +53,8 @@ def main(args: argparse.Namespace) -> int:
     current = ws.by_id.get(args.id)
     rows = revision_rows(document_revisions(transitions), config,
                          adopted_approvals(root, config, judged.history.transitions),
-                         problems_by_entry(judged.findings), ws.periods(current) if current else ())
+                         problems_by_entry(judged.findings), judged.ledger.revision_authors,
+                         ws.periods(current) if current else ())
     if args.format == "json":
         said = describe(ws.standing(current)) if current else "not in the QMS (deleted)"
         json.dump({"id": args.id, "as_of": ws.today.isoformat(), "standing": said, "revisions": rows}, sys.stdout, indent=2, ensure_ascii=False)

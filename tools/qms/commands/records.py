@@ -12,7 +12,8 @@ import sys
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, QmsError
 from ..model.config import RecordType
-from ..model.disposal import LOG_HEADER, read_log
+from ..model.disposal import LOG_HEADER, logged_title, read_log
+from ..model.disposal import rows as rows_of
 from ..model.document import Record
 from ..model.state import retain_until
 from ..model.workspace import Workspace
@@ -141,8 +142,9 @@ def log_rows(root: str) -> dict[str, list[str]]:
     path = os.path.join(root, DISPOSITION_LOG)
     if not os.path.exists(path):
         return {}
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:  # reading only (see read_log)
-        return {row[0]: row for row in csv.reader(handle) if row and row[0] != "id"}
+    with open(path, "rb") as handle:
+        text, _problem = read_log(handle.read(), DISPOSITION_LOG)  # reading only: the rules report the problem
+    return {row[0]: row for row in rows_of(text) if row[0] != "id"}
 
 
 def dispose_record(args: argparse.Namespace) -> int:
@@ -182,8 +184,8 @@ def _dispose(args: argparse.Namespace, ws: Workspace) -> int:
     if not existing:
         writer.writerow(LOG_HEADER)
     for path in removed:
-        writer.writerow([rec.id, path, " ".join(rec.title.split()), rec.type, rec.date.isoformat(), until.isoformat(), at, person.name,
-                         person.email, reason])
+        writer.writerow([rec.id, path, logged_title(rec.title), rec.type, rec.date.isoformat(), until.isoformat(), at,
+                         person.name, person.email, reason])
     files: dict[str, str | None] = {DISPOSITION_LOG: existing + buffer.getvalue(), **{path: None for path in removed}}
     must_sign = guard(ws, person, files, args.commit)
     previous = write(ws, files)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import fcntl
-import io
 import os
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -18,6 +16,7 @@ from ..gitlog.signing import signing_keys
 from ..gitlog.staged import proposed_transitions, staged_act
 from ..model import clock
 from ..model.config import Config, Person, load_config
+from ..model.disposal import rows as log_rows
 from ..model.document import Document, Record
 from ..model.finding import Finding
 from ..model.keys import describe
@@ -120,7 +119,7 @@ def refusals(ws: Workspace, person: Person, files: dict[str, str | None]) -> tup
         encoded = {path: text.encode("utf-8") if text is not None else None for path, text in files.items()}
         log = files.get(DISPOSITION_LOG)
         if log is not None:  # disposals not committed yet are part of the change the log states (qms dispose twice)
-            named = {row[1] for row in _rows(log) if len(row) > 1}
+            named = {row[1] for row in log_rows(log) if len(row) > 1}
             encoded = {**{path: None for path in sorted(named) if path.startswith("records/")
                           and not os.path.lexists(os.path.join(ws.root, path))}, **encoded}
         parsed: dict[str, Document | Record] = {doc.path: doc for doc in after.documents if doc.path in files}
@@ -130,10 +129,6 @@ def refusals(ws: Workspace, person: Person, files: dict[str, str | None]) -> tup
     before = {(f.code, f.path, f.message) for f in rules.errors(rules.run(ws))}
     findings += [f for f in rules.errors(rules.run(after)) if (f.code, f.path, f.message) not in before]
     return findings, config
-
-
-def _rows(text: str) -> list[list[str]]:
-    return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
 
 
 def _own_key(ws: Workspace, person: Person, config: Config) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property
@@ -88,9 +89,10 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     takes the configuration in force at those commits from `boundary` (`complete` is False if a commit's parent
     is in neither)."""
     head = git.head_or_empty(root)
-    whole = not exclude and boundary is None and head != git.EMPTY_TREE
-    key = (root, tuple(head if name == "HEAD" else git.commit_id(root, name) or name for name in heads), signatures,
-           cache_versions) if whole else None
+    tips = tuple(head if name == "HEAD" else name if _SHA.fullmatch(name) else git.commit_id(root, name) or name
+                 for name in heads)  # read once: for the kept index, and for the line acts land on
+    key = (root, tips, signatures, cache_versions) if not exclude and boundary is None and head != git.EMPTY_TREE \
+        else None
     kept = _last[1]
     if key is not None and _last[0] == key and isinstance(kept, HistoryIndex):
         return kept  # one command asks twice (the ledger at HEAD, then its own walk): all of history is read once
@@ -107,7 +109,7 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     signed = _kept_signatures(root)
     others: dict[str, list[tuple[str, str]]] = {}  # by sha: the raw changes outside procedures/, records/, qms.yml
     parents = _parse_log(index, walk.output().decode("utf-8", errors="surrogateescape"), others)
-    _attach_landing(index, parents, head if heads[0] == "HEAD" else git.commit_id(root, heads[0]) or "")
+    _attach_landing(index, parents, tips[0])
     wanted = {blob: change.path for diffs in index.diffs.values() for changes in diffs for change in changes
               for blob in (change.old_blob, change.new_blob) if blob}
     index.versions = load_versions(root, wanted, cache_versions, kept)
@@ -127,6 +129,7 @@ def build(root: str, cache_versions: bool = True, signatures: bool = False, head
     return index
 
 
+_SHA = re.compile(r"[0-9a-f]{40}")
 _last: list[Any] = [None, None]  # the last index of all of history this process read, and what it was read for
 
 

@@ -3,7 +3,7 @@ and what the one rule set found about each signature; and the trail of qms.yml i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from dataclasses import dataclass, field
 
@@ -12,7 +12,7 @@ from ..model.config import CONFIG_FILE, Config, settings
 from ..model.document import Approval, Document
 from ..model.finding import Finding
 from ..model.inforce import Period
-from ..model.transition import CONFIG_TRAILER, Act, Kind, Transition, added_entries, entry_key, wrote_content
+from ..model.transition import CONFIG_TRAILER, Act, Kind, Transition, added_entries, entry_key
 
 SIGNED, RECORDED, ADOPTED, NOT_VALID = "signed", "recorded", "adopted", "not valid"
 VERDICTS = {
@@ -44,12 +44,6 @@ class Adopted:
         """Whether `signed` is an adopted approval."""
         return signed.act.sha in self.carried or signed.version.id in self.stated.get(signed.act.sha, ())
 
-    def brought(self, transition: Transition) -> bool:
-        """Whether the transition brought in content written before the QMS lived in Git (a first commit carried
-        over, or an adoption): its committer is not its author (as the ledger reads it, rules.change.walk)."""
-        return (transition.act.sha in self.carried and not transition.act.parents) or \
-            transition.key in self.stated.get(transition.act.sha, ())
-
 
 @dataclass
 class Revision:
@@ -59,7 +53,6 @@ class Revision:
     revision: str
     introduced: Act
     versions: list[tuple[Transition, Document]] = field(default_factory=list)
-    authors: dict[str, str] = field(default_factory=dict)  # email -> name, of acts that wrote its content
     signed: list[Signed] = field(default_factory=list)
 
     @property
@@ -88,8 +81,6 @@ def document_revisions(transitions: list[Transition]) -> list[Revision]:
         if entry is None:
             entry = found[after.revision] = Revision(after.id, after.revision, transition.act)
         entry.versions.append((transition, after))
-        if wrote_content(transition):
-            entry.authors.setdefault(transition.act.author, transition.act.author_name)
         entry.signed += [Signed(a, transition.act, after) for a in added_entries(transition) if isinstance(a, Approval)]
     return sorted(found.values(), key=lambda r: _order(r.revision))
 
@@ -137,9 +128,11 @@ def proofs(revisions: Iterable[Revision], adopted: Adopted, problems: dict[str, 
 
 
 def revision_rows(entries: list[Revision], config: Config, adopted: Adopted, problems: dict[str, list[Finding]],
-                  periods: Sequence[Period] = ()) -> list[dict[str, object]]:
-    """Each revision as a plain dict (the JSON form, also used by the audit pack), with when it was in force
-    (from model.inforce.periods)."""
+                  authors: Callable[[str, str], dict[str, str]], periods: Sequence[Period] = ()
+                  ) -> list[dict[str, object]]:
+    """Each revision as a plain dict (the JSON form, also used by the audit pack), with who wrote it (`authors`:
+    the ledger's Ledger.revision_authors, the one answer the separation-of-duties rule reads too) and when it was
+    in force (from model.inforce.periods)."""
     spans: dict[str, tuple[date, date | None]] = {}
     for release, start, end in periods:
         spans[release.doc.revision] = (spans.get(release.doc.revision, (start, None))[0], end)
@@ -159,9 +152,7 @@ def revision_rows(entries: list[Revision], config: Config, adopted: Adopted, pro
             "effective": last.effective.isoformat() if last.effective else None, "change": last.change,
             "title": last.title, "introduced": entry.introduced.sha,
             "introduced_at": entry.introduced.committed_at.isoformat(),
-            "authors": [f"{name} <{email}>" for email, name in entry.authors.items()
-                        if any(t.act.author == email and not adopted.brought(t) for t, _doc in entry.versions
-                               if wrote_content(t))],  # who brought in what others wrote did not write it
+            "authors": [f"{name} <{email}>" for email, name in authors(entry.doc_id, entry.revision).items()],
             "approvals": approvers, "commits": [t.act.sha for t, _doc in entry.versions],
             "fingerprint": last.fingerprint,
             "in_force_from": _iso(spans[entry.revision][0]) if entry.revision in spans else None,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import posixpath
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,9 +22,11 @@ from ..commands.history import adopted_approvals
 from ..gitlog import git, index
 from ..gitlog.trail import Revision, problems_by_entry, proofs, revisions_by_document
 from ..model import cache
+from ..model.active import EDITION_EXTENSIONS
 from ..model.config import Config, load_config
 from ..model.finding import Finding
 from ..model.workspace import Workspace
+from ..model.writer import atomic_write_bytes
 from . import pages
 from .publish import Left, Published, in_force
 
@@ -35,7 +36,7 @@ MANIFEST = "qms-manifest.json"
 STYLES, SCRIPTS = ("assets/qms/qms.css",), ("assets/qms/qms.js",)
 # sane_lists: numbered steps keep the numbers of the approved text (<ol start>); md_in_html: generated tables
 # sit in blocks the stylesheet sizes for screen and paper.
-MARKDOWN_EXTENSIONS = ("sane_lists", "md_in_html")
+MARKDOWN_EXTENSIONS = EDITION_EXTENSIONS  # added to mkdocs.yml's (model.active: the manual's whole set)
 
 
 @dataclass(frozen=True)
@@ -160,16 +161,12 @@ def _attachments(edition: Edition, prefix: str) -> None:
 def _kept(folder: str, data: bytes) -> str | None:
     """The absolute path of a file holding `data` in `folder`, written once (by digest) and atomically."""
     target = os.path.join(folder, hashlib.sha256(data).hexdigest())
-    if os.path.exists(target):
-        return target
-    try:
-        os.makedirs(folder, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".qms-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except OSError:
-        return None
+    if not os.path.exists(target):
+        try:
+            os.makedirs(folder, exist_ok=True)
+            atomic_write_bytes(target, data)
+        except OSError:
+            return None
     return target
 
 

@@ -14,7 +14,9 @@ from html.parser import HTMLParser
 
 from .placeholders import Placeholder
 
-EXTENSIONS = ("tables", "toc", "admonition", "attr_list", "fenced_code", "sane_lists", "md_in_html")
+EDITION_EXTENSIONS = ("sane_lists", "md_in_html")
+"""The Markdown extensions the edition adds to those of mkdocs.yml."""
+EXTENSIONS = ("tables", "toc", "admonition", "attr_list", "fenced_code", *EDITION_EXTENSIONS)
 """The Markdown extensions of the manual (mkdocs.yml, and those the edition adds), as the PDFs render them too."""
 
 _SCHEMES = ("javascript", "vbscript", "data:")

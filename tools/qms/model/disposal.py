@@ -15,6 +15,7 @@ from datetime import date
 
 from .finding import Finding
 
+
 def read_log(data: bytes, path: str) -> tuple[str, Finding | None]:
     """The log's text, and the finding if it is not UTF-8 (QMS001: its text is then read with the bad bytes
     replaced, for reading only: nothing is ever appended to such a log)."""
@@ -25,6 +26,17 @@ def read_log(data: bytes, path: str) -> tuple[str, Finding | None]:
         return data.decode("utf-8", errors="replace"), Finding(
             path, line, "QMS001", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
             "save the disposition log as UTF-8")
+
+
+def rows(text: str) -> list[list[str]]:
+    """The rows of the log's text (or of a part of it), the header among them; a stray carriage return ends a row,
+    never a read."""
+    return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+
+
+def logged_title(title: str) -> str:
+    """A record's title as the log states it: on one line."""
+    return " ".join(title.split())
 
 
 LOG_HEADER = ["id", "path", "title", "type", "date", "retain_until", "disposed_at", "name", "email", "reason"]
@@ -44,7 +56,7 @@ def disposals(text: str) -> dict[str, Disposal]:
     """The files the log shows as disposed of after their record's retention period ended, by path. A row that
     is incomplete, or says the record was removed before its retention ended, disposes of nothing."""
     found: dict[str, Disposal] = {}
-    for row in csv.reader(io.StringIO(text, newline="")):  # a stray carriage return ends a row, never a read
+    for row in rows(text):
         if len(row) < len(LOG_HEADER) or row[0] == "id":
             continue
         try:

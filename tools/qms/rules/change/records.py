@@ -3,11 +3,11 @@ logged in their own name; the disposition log only grows."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 
+from ...model.disposal import logged_title
+from ...model.disposal import rows as log_rows
 from ...model.document import Record
 from ...model.finding import Finding
 from ...model.state import retain_until
@@ -24,8 +24,7 @@ def appended_rows(log: Transition) -> list[list[str]] | None:
         return None
     if not log.after_text.startswith(log.before_text):
         return None
-    rows = csv.reader(io.StringIO(log.after_text[len(log.before_text):], newline=""))
-    return [row for row in rows if row and row[0] != "id"]
+    return [row for row in log_rows(log.after_text[len(log.before_text):]) if row[0] != "id"]
 
 
 def check_records(transitions: list[Transition], ctx: Context) -> Iterator[Finding]:
@@ -53,7 +52,7 @@ def _rows(log: Transition, rows: list[list[str]], transitions: list[Transition],
     evidence, so a row for a file the change does not remove, or with other facts than the record's, is reported."""
     removed = {t.before_path for t in transitions if t.kind is Kind.RECORD and t.after_path is None}
     moment = ctx.now if log.act.staged else log.act.committed_at
-    brought = {tuple(row) for text in log.other_texts for row in csv.reader(io.StringIO(text, newline=""))}
+    brought = {tuple(row) for text in log.other_texts for row in log_rows(text)}
     for row in (row for row in rows if tuple(row) not in brought):  # a merge's other parents: judged there
         record = deleted.get(row[LOG_ID]) if row else None
         path = row[LOG_PATH] if len(row) > LOG_PATH else ""
@@ -64,8 +63,8 @@ def _rows(log: Transition, rows: list[list[str]], transitions: list[Transition],
             continue
         record_type = ctx.config.record_types.get(record.type)
         stated = dict(zip(("title", "type", "date", "retain_until", "disposed_at"), row[2:7]))
-        stated["title"] = " ".join(stated.get("title", "").split())  # the log holds a title on one line
-        true = {"title": " ".join(record.title.split()), "type": record.type, "date": record.date.isoformat(),
+        stated["title"] = logged_title(stated.get("title", ""))
+        true = {"title": logged_title(record.title), "type": record.type, "date": record.date.isoformat(),
                 "retain_until": retain_until(record.date, record_type.retention_years).isoformat()
                 if record_type else stated.get("retain_until")}
         wrong = [key for key, value in true.items() if stated.get(key) != value]
