@@ -142,3 +142,24 @@ def test_active_content_is_an_error_once_approved(qms: QmsFolder, capsys: pytest
     assert any(line.startswith(f"{rel}:{at}: QMS176 SOP-003 holds active content '<script>'") for line in lines)
     at = line_of(qms, draft, "<script>document.title = 'x'</script>")
     assert any(line.startswith(f"{draft}:{at}: QMS176 warning:") for line in lines), lines
+
+
+def test_approve_refuses_active_content(tmp_path: Path) -> None:
+    """A draft's active content is a warning for CI; approving it is refused as the hook would refuse it, and
+    nothing is written."""
+    repo = Repo(tmp_path / "qms", tmp_path / "home")
+    baseline(repo.root)
+    repo.become("admin")
+    repo.commit("Adopt", no_verify=True)
+    repo.become("author")
+    repo.qms("new", "procedure", "Welding", "--owner", "production-manager", check=True)
+    rel = "procedures/sop/SOP-003-welding.md"
+    repo.write(rel, repo.read(rel).replace("To be written.", "Weld as drawn.") +
+               '\n<img src="x.png" onerror="alert(1)">\n')
+    repo.commit("Draft SOP-003", no_verify=True)
+    staged = repo.qms("check", "--base", "HEAD~1")
+    assert "QMS176 warning" in staged.stdout + staged.stderr  # a draft: a warning
+    repo.become("production-manager")
+    before = repo.read(rel)
+    refused = repo.qms("approve", "SOP-003", "--effective", "2026-04-01")
+    assert refused.returncode == 1 and "QMS176" in refused.stderr and repo.read(rel) == before
