@@ -13,7 +13,8 @@ from ..model.finding import Finding
 from ..model.workspace import Workspace
 from ..rules import errors, run
 from . import control
-from .common import add_common, find_root, is_snapshot, open_workspace, today, workspace_on
+from ..rules.verdict import Verdict
+from .common import add_common, find_root, history_head, is_snapshot, judged_folder, today, workspace_on
 
 EXAMPLE = """examples:
   qms check                      check the whole QMS
@@ -39,38 +40,41 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def main(args: argparse.Namespace) -> int:
-    if not (args.staged or args.base):
-        ws, judged = open_workspace(args, shallow=True), []
-    else:
-        root = find_root(args.directory)
-        config = load_config(root)  # the working qms.yml: workspace_on reads the one in force, once
-        if is_snapshot(root, today(args)):
+    root = find_root(args.directory)
+    config = load_config(root)  # the working qms.yml: workspace_on reads the one in force, once
+    if is_snapshot(root, today(args)):
+        if args.staged or args.base:
             raise QmsError(f"--as-of {args.as_of} is past, so it shows the QMS as committed then; --staged and "
                            "--base judge changes made now (drop --as-of, or use a date from today on)", EXIT_USAGE)
-        if args.staged:
-            judged = control.judge_staged(root, config)
-            ws = workspace_on(root, config, today(args))
-        else:  # the tree is read against the ledger the branch's walk ends with: HEAD's, never read twice
-            branch = control.judge_branch(root, config, args.base)
-            judged = branch.findings
-            ws = workspace_on(root, config, today(args), branch.ledger)
-    findings = combined(ws, judged, args.strict)
+        ws = workspace_on(root, config, today(args))
+        folder = Verdict(run(ws, args.strict), len(ws.documents), len(ws.records))
+        judged: list[Finding] = []
+    elif args.base:  # the tree is read against the ledger the branch's walk ends with: HEAD's, never read twice
+        branch = control.judge_branch(root, config, args.base)
+        judged = branch.findings
+        ws = workspace_on(root, config, today(args), branch.ledger)
+        folder = Verdict(run(ws, args.strict), len(ws.documents), len(ws.records))
+    else:
+        problems, head = history_head(root)
+        judged = control.judge_staged(root, config, head) if args.staged and not problems else []
+        folder = judged_folder(root, config, today(args), args.strict, (problems, head))
+    findings = merge(folder.findings, [f.as_error() if args.strict else f for f in judged])
     shallow = [f for f in findings if f.code == "QMS137"]
     if shallow:  # nothing that rests on history (training, in force, who signed) can be judged: say only that
         findings = shallow[:1]
     if args.paths:
-        wanted = [_relative(ws.root, path) for path in args.paths]
+        wanted = [_relative(root, path) for path in args.paths]
         findings = [f for f in findings if any(_within(f.path, path) for path in wanted)]
     failed = any(True for _ in errors(findings))
     if args.format == "json":
-        summary = {"documents": len(ws.documents), "records": len(ws.records),
+        summary = {"documents": folder.documents, "records": folder.records,
                    "errors": sum(1 for _ in errors(findings)), "warnings": sum(f.severity == "warning" for f in findings)}
         json.dump({"findings": [f.as_dict() for f in findings], "summary": summary}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         for finding in findings:
             print(finding.text())
-        _summary(findings, len(ws.documents), len(ws.records))
+        _summary(findings, folder.documents, folder.records)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 

@@ -16,6 +16,7 @@ from ..model.finding import Finding
 from ..model.ledger import Ledger
 from ..model.transition import made_on_force, parsed_config
 from ..model.workspace import Workspace, scan
+from ..rules import verdict
 from . import control, established
 
 
@@ -90,12 +91,21 @@ def history_findings(root: str) -> list[Finding]:
     """Whether history can answer for the QMS at `root`, asked the same way by every view: a QMS in a subfolder of
     a Git repository is refused (git.require_root); a shallow clone is QMS137; outside Git nothing is said (the
     folder is judged by itself)."""
+    return history_head(root)[0]
+
+
+def history_head(root: str) -> tuple[list[Finding], str | None]:
+    """history_findings, and HEAD's commit where history can answer for the folder (None outside Git, before the
+    first commit, or in a shallow clone)."""
     if not git.is_repository(root):
-        return []
+        return [], None
     git.require_root(root)
-    if git.head_or_empty(root) != git.EMPTY_TREE and git.is_shallow(root):
-        return [control.shallow_finding()]
-    return []
+    head = git.head_or_empty(root)
+    if head == git.EMPTY_TREE:
+        return [], None
+    if git.is_shallow(root):
+        return [control.shallow_finding()], None
+    return [], head
 
 
 def require_history(root: str) -> None:
@@ -106,13 +116,13 @@ def require_history(root: str) -> None:
         raise QmsError(finding.text(), EXIT_USAGE)
 
 
-def config_in_force(root: str, working: Config) -> tuple[Config, list[Finding]]:
+def config_in_force(root: str, working: Config, head: str | None = None) -> tuple[Config, list[Finding]]:
     """The qms.yml the folder is judged by: the one in force at HEAD (established.py: a change that was not
     authorised never comes into force), or, where the working qms.yml has changes not committed yet, the working
     one when your Git identity administers it (the next commit brings it into force, as the hook judges it).
     With a warning (QMS153) where the working qms.yml says something that is not in force: the error is the
-    change itself (QMS150 in the hook, CI and verify)."""
-    head = git.head_or_empty(root)
+    change itself (QMS150 in the hook, CI and verify). `head`: HEAD's commit, where the caller has it."""
+    head = head or git.head_or_empty(root)
     if head == git.EMPTY_TREE:
         return working, []
     in_force = established.config(root, head)
@@ -157,6 +167,22 @@ def workspace_on(root: str, config: Config, day: date, history: Ledger | None = 
     ws = scan(root, config, day, history=control.established_history(root) if history is None else history)
     ws.findings.extend(problems)
     return ws
+
+
+def judged_folder(root: str, config: Config, day: date, strict: bool = False,
+                  history_there: tuple[list[Finding], str | None] | None = None) -> verdict.Verdict:
+    """What the rules say of the folder on `day` (rules.run over workspace_on's workspace, with its findings),
+    judged again only where the folder or history changed since the last time (rules.verdict). Not for a past
+    day, which judges a snapshot (workspace_on). `history_there`: history_head, where the caller has it."""
+    problems, head = history_there or history_head(root)
+    there = established.at(root, head) if head is not None else None
+    if there is not None:
+        config, problems = config_in_force(root, config, head)
+    history = there.ledger if there is not None else Ledger()
+    found = verdict.judge(root, config, day, history, there.head if there else None, there.since if there else None,
+                          strict)
+    extra = [f.as_error() if strict else f for f in problems]
+    return verdict.Verdict(sorted(set(found.findings) | set(extra)), found.documents, found.records, found.read)
 
 
 def load(args: argparse.Namespace) -> tuple[str, Config]:

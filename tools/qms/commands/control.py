@@ -192,15 +192,19 @@ def established_history(root: str) -> Ledger:
     return ledger
 
 
-def judge_staged(root: str, config: Config) -> list[Finding]:
+def judge_staged(root: str, config: Config, head: str | None = None) -> list[Finding]:
     """The hook: the staged change as the next commit by your Git identity. During a merge, the commits the merge
-    brings in are judged too, as CI will judge them once it is made."""
-    act = staged_act(root, clock.now(), established.config_at(root))
+    brings in are judged too, as CI will judge them once it is made. `head`: HEAD's commit, where the caller
+    has asked already that history can answer (common.history_head)."""
+    act = staged_act(root, clock.now(), established.config_at(root), head=head)
     incoming = act.parents[1:]
     if not incoming:
-        ledger, shallow = ledger_at_head(root)
-        if shallow:
-            return [shallow_finding()]
+        if head is not None:
+            ledger = established.at(root, head).ledger
+        else:
+            ledger, shallow = ledger_at_head(root)
+            if shallow:
+                return [shallow_finding()]
         return judge_act(staged_transitions(root, act), Context.of(act, config, ledger, act.committed_at))
     git.require_root(root)
     history = index.build(root, signatures=True, heads=act.parents)

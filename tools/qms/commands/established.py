@@ -14,14 +14,15 @@ that judging a branch reads the branch alone.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from collections.abc import Callable
+from typing import Any
 
 from ..gitlog import git, index
 from ..model import cache, clock
 from ..model.config import Config
-from ..model.ledger import Ledger
+from ..model.ledger import Kept, Ledger, Since, pack
 from ..model.transition import Act
 from ..rules.change import walk
 
@@ -37,6 +38,7 @@ class Established:
     ledger: Ledger
     config: Config | None
     verify_from: str | None = ""
+    since: Since | None = None  # made by extending the ledger of an earlier commit (None: made from the start)
 
 
 _memo: dict[tuple[str, str], Established] = {}
@@ -124,7 +126,8 @@ def _load(root: str, head: str, start: bool = False) -> Established:
             history = index.build(root, signatures=True, heads=(head,), exclude=(earlier,),
                                   boundary={earlier: saved.config})
             if history.complete and verify_commit(root, history.configs.get(head)) == saved.verify_from:
-                found = _apply(root, saved.ledger, history, head, (earlier,))
+                found = replace(_apply(root, saved.ledger, history, head, (earlier,)),
+                                since=Since.of(earlier, history.transitions))
                 if not store.is_start(earlier):  # a range's start stays; any other is superseded by `head`
                     store.drop(earlier)
                 break
@@ -186,8 +189,12 @@ class _Store:
         for start in (True, False):
             path = self._path(head, start)
             found = cache.load(path, self.format)
-            if isinstance(found, Established) and found.head == head:
-                return found
+            if isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], Established) \
+                    and found[0].head == head:
+                kept: Established = found[0]
+                for name, shards in found[1].items():  # each table read a shard at a time, when first asked
+                    setattr(kept.ledger, name, Kept(shards, found[2]))
+                return kept
             if os.path.exists(path):
                 try:
                     os.remove(path)
@@ -206,7 +213,7 @@ class _Store:
             os.replace(self._path(found.head, False), self._path(found.head, True))
         start = start or self.is_start(found.head)
         if not os.path.exists(self._path(found.head, start)):
-            cache.save(self._path(found.head, start), self.format, found)
+            cache.save(self._path(found.head, start), self.format, _packed(found))
             self.keep_config(found.head, found.config)
         current = git.commit_id(self.root, "HEAD")
         for old in self.heads()[_KEEP:]:  # the oldest go first, but never HEAD's
@@ -220,6 +227,17 @@ class _Store:
                 os.remove(path)
             except OSError:
                 pass
+
+
+def _packed(found: Established) -> tuple[Established, dict[str, list[bytes | None]], list[Config | None]]:
+    """What is kept of `found`: the ledger without its tables, each table's shards (model.ledger.Kept), and the
+    qms.yml versions they name."""
+    ledger = found.ledger
+    names = [one.name for one in fields(ledger) if isinstance(getattr(ledger, one.name), dict)]
+    configs = next((table.configs for name in names if isinstance(table := getattr(ledger, name), Kept)), [])
+    tables = {name: pack(getattr(ledger, name), configs) for name in names}
+    empty: dict[str, Any] = {name: {} for name in names}
+    return replace(found, ledger=replace(ledger, **empty)), tables, configs
 
 
 def _apply(root: str, ledger: Ledger, history: index.HistoryIndex, head: str, exclude: tuple[str, ...]) -> Established:

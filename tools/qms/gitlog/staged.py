@@ -15,12 +15,12 @@ from .index import load_texts, load_versions
 
 
 def staged_act(root: str, now: datetime, in_force: Callable[[str], Config | None], who: tuple[str, str] | None = None,
-               message: str = "") -> Act:
+               message: str = "", head: str | None = None) -> Act:
     """The act `git commit` would make now: HEAD (and any merge in progress) as parents, your identity (or
     `who`), judged by the configuration in force at HEAD (`in_force` of a commit; the working qms.yml before the
-    first commit of one)."""
+    first commit of one); `head`: HEAD's commit, where the caller has it."""
     name, email = who or git.identity(root)
-    head = git.head_or_empty(root)
+    head = head or git.head_or_empty(root)
     parents = ([] if head == git.EMPTY_TREE else [head]) + merge_heads(root)
     config = in_force(head) if parents else None
     return Act("", tuple(parents), name, email, now, name, email, now, message, config=config)

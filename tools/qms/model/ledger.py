@@ -10,9 +10,13 @@ knows nothing of Git.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+import pickle
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from .config import Config
 from .document import Document, Record
@@ -169,3 +173,171 @@ class Ledger:
         drawing): it is part of what they say. Read only where such a file changes, which few acts do."""
         return [found[-1].doc for _doc_id, found in sorted(self.releases.items()) if found
                 and found[-1].doc.status == "approved" and any(link.resolved == path for link in found[-1].doc.links)]
+
+
+@dataclass(frozen=True)
+class Since:
+    """What extending the ledger of the commit `head` by the commits after it touched: the ids and paths of the
+    documents and records those commits changed. Every other item's facts in the ledger are as they were at
+    `head` (a signature's facts are keyed by what it signs, which only the documents holding it hold)."""
+
+    head: str
+    ids: frozenset[str]
+    paths: frozenset[str]
+
+    @staticmethod
+    def of(head: str, transitions: list[Transition]) -> Since:
+        ids = {item.id for t in transitions for item in (t.before, t.after, *t.others) if item is not None}
+        paths = {path for t in transitions for path in (t.before_path, t.after_path) if path}
+        return Since(head, frozenset(ids), frozenset(paths))
+
+
+class Kept(dict[Any, Any]):
+    """One of a kept ledger's tables (commands.established), read a shard at a time: a hook run judges a few
+    documents of ten thousand, and reading every table whole was most of its time. A key's shard is read before
+    anything reads or writes the key; whatever reads them all (iteration, len) reads them all. The qms.yml each
+    value names is kept once, in `configs`, and named by its place there."""
+
+    def __init__(self, shards: list[bytes | None], configs: list[Config | None]) -> None:
+        super().__init__()
+        self.shards = shards
+        self.configs = configs
+
+    def _take(self, key: Any) -> None:
+        place = shard(key, len(self.shards))
+        data = self.shards[place]
+        if data is not None:
+            self.shards[place] = None
+            dict.update(self, _Reader(io.BytesIO(data), self.configs).load())
+
+    def _all(self) -> None:
+        for place, data in enumerate(self.shards):
+            if data is not None:
+                self.shards[place] = None
+                dict.update(self, _Reader(io.BytesIO(data), self.configs).load())
+
+    def __getitem__(self, key: Any) -> Any:
+        self._take(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._take(key)
+        return dict.get(self, key, default)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._take(key)
+        return dict.setdefault(self, key, default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._take(key)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self._take(key)
+        dict.__delitem__(self, key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self._take(key)
+        return dict.pop(self, key, *default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __contains__(self, key: object) -> bool:
+        self._take(key)
+        return dict.__contains__(self, key)
+
+    def __len__(self) -> int:
+        self._all()
+        return dict.__len__(self)
+
+    def __bool__(self) -> bool:
+        return any(data is not None for data in self.shards) or dict.__len__(self) > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        self._all()
+        return dict.__iter__(self)
+
+    def keys(self) -> Any:
+        self._all()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._all()
+        return dict.items(self)
+
+    def copy(self) -> dict[Any, Any]:
+        self._all()
+        return dict(dict.items(self))
+
+    def __eq__(self, other: object) -> bool:
+        self._all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._all()
+        return dict.__repr__(self)
+
+    def __reduce__(self) -> Any:
+        self._all()
+        return (dict, (dict(dict.items(self)),))
+
+
+def shard(key: Any, count: int) -> int:
+    """The shard of a kept table that holds `key` (the same in every process: not Python's salted hash)."""
+    return zlib.crc32(repr(key).encode("utf-8", errors="surrogatepass")) % count if count > 1 else 0
+
+
+def pack(table: dict[Any, Any], configs: list[Config | None]) -> list[bytes | None]:
+    """A ledger table as Kept reads it: its shards' bytes, naming the qms.yml versions in `configs` by place. A
+    Kept table's shards that were never read are kept as they are (a ledger extended by one commit writes the
+    shards of what that commit touched)."""
+    places = {id(config): place for place, config in enumerate(configs)}
+    if isinstance(table, Kept) and table.configs is configs:
+        shards = list(table.shards)
+        written = dict.items(table)
+    else:
+        shards = [None] * max(1, len(table) // _PER_SHARD)
+        written = table.items()
+    groups: dict[int, dict[Any, Any]] = {place: {} for place, data in enumerate(shards) if data is None}
+    for key, value in written:
+        groups[shard(key, len(shards))][key] = value
+    for place, group in groups.items():
+        out = io.BytesIO()
+        _Writer(out, configs, places).dump(group)
+        shards[place] = out.getvalue()
+    return shards
+
+
+_PER_SHARD = 16  # entries: a hook run reads a few dozen shards; a cold run reads them all, in the same time
+
+
+class _Writer(pickle.Pickler):
+    def __init__(self, out: io.BytesIO, configs: list[Config | None], places: dict[int, int]) -> None:
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.configs, self.places = configs, places
+
+    def persistent_id(self, obj: Any) -> int | None:
+        if not isinstance(obj, Config):
+            return None
+        place = self.places.get(id(obj))
+        if place is None:
+            place = self.places[id(obj)] = len(self.configs)
+            self.configs.append(obj)
+        return place
+
+
+class _Reader(pickle.Unpickler):
+    def __init__(self, data: io.BytesIO, configs: list[Config | None]) -> None:
+        super().__init__(data)
+        self.configs = configs
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self.configs[pid]

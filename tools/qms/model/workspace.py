@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
 from .config import Config
-from .cache import ParseCache
+from .cache import Key, ParseCache
 from .disposal import Disposal, disposals, read_log
 from .document import Document, Loaded, PeriodicReview, Record, parse_document, parse_record
 from .finding import Finding, FindingError
@@ -21,6 +22,7 @@ from .training import Cell
 from .training import assess as assess_training
 
 DOCUMENTS, RECORDS = "procedures", "records"
+SETTLE = 2.0  # seconds: a file changed this recently is read again by the next run, whatever its key says
 
 
 @dataclass
@@ -171,18 +173,64 @@ def scan(root: str, config: Config, today: date, cache: bool = True, history: Le
     """Read procedures/ and records/ under `root`; symlinks are reported and never followed. `history` is what
     history established before (the signatures it added and the versions it released)."""
     workspace = Workspace(root, config, today, history=history or Ledger())
+    found = listing(root, config)
+    workspace.files, workspace.unreadable, workspace.disposition_log = set(found.files), found.unreadable, found.log
+    workspace.findings.extend(found.findings)
     parsed = ParseCache(root) if cache else None
-    for top in (DOCUMENTS, RECORDS):
-        base = os.path.join(root, top)
-        if os.path.islink(base):
-            workspace.findings.append(_symlink(top))
-        elif os.path.isdir(base):
-            _walk(workspace, base, top, parsed)
+    for path, key in found.markdown.items():
+        workspace.add(path, read(root, path, key, config.max_document_bytes, parsed))
     if parsed is not None:
         parsed.save()
     workspace.documents.sort(key=lambda doc: doc.path)
     workspace.records.sort(key=lambda record: record.path)
     return workspace
+
+
+@dataclass
+class Listing:
+    """What a walk of procedures/ and records/ finds before any document is read: every file, the findings of
+    walking (symbolic links, temporary files, files over their size limit, an unreadable disposition log), and
+    each Markdown file to read with its key (size, times, inode and limit: unchanged key, unchanged file)."""
+
+    files: dict[str, Key] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
+    markdown: dict[str, Key] = field(default_factory=dict)
+    log: str = ""
+    started: float = field(default_factory=time.time)
+
+    @cached_property
+    def trusted(self) -> dict[str, Key | None]:
+        """The files' keys, but None for those changed (status-change time: an edit, or a modification time set
+        back) within SETTLE seconds of the walk, whose keys cannot be trusted to show a later change made within
+        the file system's clock tick (the racy-timestamp problem Git's index also has)."""
+        since = (self.started - SETTLE) * 1e9
+        return {path: key if key[2] < since else None for path, key in self.files.items()}
+
+
+def listing(root: str, config: Config) -> Listing:
+    """Walk procedures/ and records/ under `root`, in path order; symlinks are reported and never followed."""
+    found = Listing()
+    for top in (DOCUMENTS, RECORDS):
+        base = os.path.join(root, top)
+        if os.path.islink(base):
+            found.findings.append(_symlink(top))
+        elif os.path.isdir(base):
+            _walk(found, config, base, top)
+    found.findings.sort()
+    return found
+
+
+def read(root: str, path: str, key: Key, limit: int, cache: ParseCache | None = None) -> Loaded:
+    """The Markdown file at `path` (listed with `key`), from the parse cache where it holds it unchanged."""
+    loaded = cache.get(path, key) if cache is not None else None
+    if loaded is None:
+        loaded = _parse(path, os.path.join(root, path), limit)
+        if isinstance(loaded.item, Document):
+            loaded.item.gaps, loaded.item.active  # found now, so that the parse cache keeps them with the parse
+        if cache is not None:
+            cache.put(path, key, loaded, key[1] / 1e9)
+    return loaded
 
 
 def _parse(path: str, full_path: str, limit: int) -> Loaded:
@@ -237,47 +285,36 @@ def _symlink(path: str) -> Finding:
                    "replace the link with the file itself, or remove it")
 
 
-def _walk(workspace: Workspace, folder: str, rel: str, cache: ParseCache | None) -> None:
+def _walk(found: Listing, config: Config, folder: str, rel: str) -> None:
+    """List the files under `folder` (at `rel`), each with its key: the one stat a file costs (a hook run at ten
+    thousand documents lists them all, so this loop is kept to what it must do)."""
+    files, markdown, md_limit, limit = found.files, found.markdown, config.max_document_bytes, \
+        config.max_attachment_bytes
     with os.scandir(folder) as entries:
-        ordered = sorted(entries, key=lambda entry: entry.name)
-    for entry in ordered:
-        if entry.name.startswith(".qms-") and entry.name.endswith(".tmp"):
-            workspace.findings.append(Finding(f"{rel}/{entry.name}", 1, "QMS006", "a temporary file left by an "
-                                              "interrupted write", "the write it belonged to did not happen: "
-                                              "delete the file", "warning"))
-            continue
-        if entry.name.startswith("."):
-            continue
-        path = f"{rel}/{entry.name}"
-        if entry.is_symlink():
-            workspace.findings.append(_symlink(path))
-        elif entry.is_dir(follow_symlinks=False):
-            _walk(workspace, entry.path, path, cache)
-        elif entry.is_file(follow_symlinks=False):
-            workspace.files.add(path)
-            _read(workspace, entry, path, cache)
-
-
-def _read(workspace: Workspace, entry: os.DirEntry[str], path: str, cache: ParseCache | None) -> None:
-    config = workspace.config
-    stat = entry.stat(follow_symlinks=False)
-    limit = config.max_document_bytes if entry.name.endswith(".md") else config.max_attachment_bytes
-    if stat.st_size > limit:  # reported without reading it
-        workspace.findings.append(oversize(path, stat.st_size, limit))
-        workspace.unreadable.add(path)
-        return
-    if path == DISPOSITION_LOG:
-        with open(entry.path, "rb") as handle:
-            workspace.disposition_log, problem = read_log(handle.read(), path)
-        workspace.findings.extend([problem] if problem else [])
-    if not entry.name.endswith(".md"):
-        return
-    key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, limit)
-    loaded = cache.get(path, key) if cache is not None else None
-    if loaded is None:
-        loaded = _parse(path, entry.path, limit)
-        if isinstance(loaded.item, Document):
-            loaded.item.gaps, loaded.item.active  # found now, so that the parse cache keeps them with the parse
-        if cache is not None:
-            cache.put(path, key, loaded, stat.st_mtime)
-    workspace.add(path, loaded)
+        for entry in entries:
+            name = entry.name
+            if name[0] == ".":
+                if name.startswith(".qms-") and name.endswith(".tmp"):
+                    found.findings.append(Finding(f"{rel}/{name}", 1, "QMS006", "a temporary file left by an "
+                                                  "interrupted write", "the write it belonged to did not happen: "
+                                                  "delete the file", "warning"))
+                continue
+            path = f"{rel}/{name}"
+            if entry.is_symlink():
+                found.findings.append(_symlink(path))
+            elif entry.is_dir(follow_symlinks=False):
+                _walk(found, config, entry.path, path)
+            elif entry.is_file(follow_symlinks=False):
+                stat = entry.stat(follow_symlinks=False)
+                document = name.endswith(".md")
+                key = files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                                     md_limit if document else limit)
+                if stat.st_size > key[4]:  # reported without reading it
+                    found.findings.append(oversize(path, stat.st_size, key[4]))
+                    found.unreadable.add(path)
+                elif document:
+                    markdown[path] = key
+                elif path == DISPOSITION_LOG:
+                    with open(entry.path, "rb") as handle:
+                        found.log, problem = read_log(handle.read(), path)
+                    found.findings.extend([problem] if problem else [])

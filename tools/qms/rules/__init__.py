@@ -10,7 +10,7 @@ from . import approvals, codeowners, identity, links, mandatory, placeholders, r
 
 Rule = Callable[[Workspace], Iterable[Finding]]
 
-RULES: tuple[Rule, ...] = (
+ITEM_RULES: tuple[Rule, ...] = (  # what each says of an item reads it, what it names, and what shares its id
     identity.check_identity,
     identity.check_unique_ids,
     approvals.check_approvals,
@@ -18,15 +18,18 @@ RULES: tuple[Rule, ...] = (
     links.check_references,
     links.check_links,
     review.check_reviews,
-    mandatory.check_mandatory,
-    mandatory.check_administration,
     records.check_records,
     training.check_training_records,
-    training.check_overdue_training,
     placeholders.check_placeholders,
     placeholders.check_active_content,
+)
+WHOLE_RULES: tuple[Rule, ...] = (  # what each says reads every document (rules.verdict.whole_facts)
+    mandatory.check_mandatory,
+    mandatory.check_administration,
+    training.check_overdue_training,
     codeowners.check_codeowners,
 )
+RULES = ITEM_RULES + WHOLE_RULES
 
 
 def run(workspace: Workspace, strict: bool = False) -> list[Finding]:
@@ -35,14 +38,8 @@ def run(workspace: Workspace, strict: bool = False) -> list[Finding]:
     for rule in RULES:
         findings.extend(rule(workspace))
     if strict:
-        findings = [_as_error(f) for f in findings]
+        findings = [f.as_error() for f in findings]
     return sorted(set(findings))
-
-
-def _as_error(finding: Finding) -> Finding:
-    if finding.severity == "error":
-        return finding
-    return Finding(finding.path, finding.line, finding.code, finding.message, finding.hint, "error")
 
 
 def errors(findings: Iterable[Finding]) -> Iterator[Finding]:
