@@ -27,6 +27,8 @@ WI4 = "procedures/work-instructions/WI-004-packaging-and-preservation-of-finishe
 AUD1 = "records/audits/AUD-001-internal-audit-of-production-april-2026.md"
 TRN9 = "records/training/TRN-009-wrong-revision.md"
 TRN10 = "records/training/TRN-010-correction.md"
+WI8 = "procedures/work-instructions/WI-008-pending.md"  # approved from 2027, linking to the draft WI-004
+SOP9 = "procedures/sop/SOP-009-calibration-of-monitoring-and-measuring-equipment.md"
 WI5 = "procedures/work-instructions/WI-005-packing-crates.md"  # a draft naming WI-004 (by id alone)
 SOP5 = "procedures/sop/SOP-005-nonconformity-and-corrective-action.md"
 SOP6 = "procedures/sop/SOP-006-control-of-nonconforming-output.md"
@@ -55,6 +57,13 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
                .replace("document: WI-001", "document: WI-002"))  # it is left to its correction, about another
     repo.commit("A record that links out of the QMS; a draft naming another by id alone; a corrected training",
                 no_verify=True)
+    text = repo.read(WI3)
+    head, _approvals, body = text.partition("approvals:\n")
+    body = body[body.index("---\n"):]
+    repo.write(WI8, head.replace("id: WI-003", "id: WI-008").replace("effective: 2025-12-15", "effective: 2027-06-01")
+               + body.replace("## Purpose", "## Purpose\n\nParts are packed as [WI-004](" + WI4.rsplit("/", 1)[1]
+                              + ") says."))
+    hand_sign(repo, WI8, "maintenance-lead")  # approved from a later date, not committed: it links to a draft
     monkeypatch.setattr(workspace, "SETTLE", -3600.0)
     monkeypatch.chdir(repo.root)
     return repo
@@ -137,6 +146,8 @@ ROWS = [
         lambda r: replace_in(r, WI5, "## Purpose", "## Purpose\n\nMore words."), True),
     Row("an approved document a corrected training record names is edited",
         lambda r: replace_in(r, WI1, "## Purpose", "## Purpose\n\nAn unapproved sentence."), True, "QMS042"),
+    Row("a document named by one approved from a later date is edited",  # which is judged again, with its links
+        lambda r: replace_in(r, SOP9, "## Purpose", "## Purpose\n\nAn unapproved sentence."), True, "QMS042"),
     Row("a signature forged in another's name is committed", forge_then_commit, True, "QMS120"),
     Row("a draft another names is deleted", lambda r: os.remove(r.root / WI4), True, "QMS050"),
     Row("a draft another names takes another id", lambda r: replace_in(r, WI4, "id: WI-004", "id: WI-007"), True,
@@ -210,3 +221,4 @@ def test_a_damaged_kept_verdict_is_judged_again(repo: Repo, monkeypatch: pytest.
     (repo.root / ".git" / "qms-folder-findings").write_bytes(b"not a verdict")
     again, read, total = judged(repo)
     assert again == first and read == total
+
