@@ -14,9 +14,13 @@ from qms.cli import main
 SOP1 = "procedures/sop/SOP-001-nonconformity.md"
 
 
-def age(path: Path, seconds: int = 3600) -> None:
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns - seconds * 10**9, stat.st_mtime_ns - seconds * 10**9))
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file's key trusted at once: the two seconds after a change in which a file is not cached (its
+    status-change time, which no one can set back) are the passage of time these tests do not wait."""
+    from qms.model import workspace
+
+    monkeypatch.setattr(workspace, "SETTLE", -3600.0)
 
 
 def check(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -24,16 +28,13 @@ def check(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
     return code, capsys.readouterr().out
 
 
-def test_a_changed_file_is_read_again(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_changed_file_is_read_again(qms: QmsFolder, capsys: pytest.CaptureFixture[str], settled: None) -> None:
     (qms.root / ".git").mkdir()
-    for path in qms.root.rglob("*.md"):
-        age(path)
     assert check(qms, capsys)[0] == 0
     assert (qms.root / ".git" / "qms-cache").is_file()
     target = qms.path(SOP1)
     text = target.read_text()
     target.write_text(text.replace("Record it on", "Write it on"))  # same size, new content
-    age(target, 60)
     code, out = check(qms, capsys)
     assert code == 1 and "QMS042" in out
 
@@ -44,21 +45,25 @@ def test_a_damaged_cache_is_rebuilt(qms: QmsFolder, capsys: pytest.CaptureFixtur
     assert check(qms, capsys)[0] == 0
 
 
-def test_recent_files_are_not_cached(qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+def test_recent_files_are_not_cached(qms: QmsFolder, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import pickle
 
+    from qms.model import workspace
+
     (qms.root / ".git").mkdir()
-    age(qms.path("procedures/manual/QM-001-quality-manual.md"))
+    assert check(qms, capsys)[0] == 0  # every file was just written: none is kept
+    assert not (qms.root / ".git" / "qms-cache").exists()
+    monkeypatch.setattr(workspace, "SETTLE", -3600.0)  # an hour on, every one is, by a run that reads them all
+    (qms.root / ".git" / "qms-folder-findings").unlink()
     assert check(qms, capsys)[0] == 0
     stored = pickle.loads((qms.root / ".git" / "qms-cache").read_bytes())["payload"]
-    assert list(stored) == ["procedures/manual/QM-001-quality-manual.md"]
+    assert "procedures/manual/QM-001-quality-manual.md" in stored
 
 
-def test_an_edit_that_restores_the_old_modification_time_is_seen(qms: QmsFolder,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_edit_that_restores_the_old_modification_time_is_seen(qms: QmsFolder, capsys: pytest.CaptureFixture[str],
+                                                                 settled: None) -> None:
     (qms.root / ".git").mkdir()
-    for path in qms.root.rglob("*.md"):
-        age(path)
     assert check(qms, capsys)[0] == 0
     target = qms.path(SOP1)
     stat = target.stat()
@@ -177,14 +182,12 @@ def test_a_ledger_kept_by_another_version_of_the_tool_is_replaced(tmp_path: Path
 
 
 def test_what_a_cache_loads_is_out_of_the_collectors_walks_only_while_a_command_runs(
-        qms: QmsFolder, capsys: pytest.CaptureFixture[str]) -> None:
+        qms: QmsFolder, capsys: pytest.CaptureFixture[str], settled: None) -> None:
     import gc
 
     from qms.model import cache
 
     (qms.root / ".git").mkdir()
-    for path in qms.root.rglob("*.md"):
-        age(path)
     assert check(qms, capsys)[0] == 0  # writes the parse cache
     assert gc.get_freeze_count() == 0  # the command gave everything back to the collector
     stored = cache.cache_file(str(qms.root), "qms-cache")

@@ -7,13 +7,14 @@ holds the engine to it, so that the fast path is the one proved equal."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from gitrepo import Repo, starter_repo, verify_all_history
-from test_views_agree import hand_sign
+from test_views_agree import hand_sign, stamp
 
 from qms.commands import common
 from qms.model import clock, workspace
@@ -24,6 +25,7 @@ from qms.rules import run
 WI1 = "procedures/work-instructions/WI-001-final-inspection-and-release.md"
 WI3 = "procedures/work-instructions/WI-003-calibration-check-of-micrometers.md"
 WI4 = "procedures/work-instructions/WI-004-packaging-and-preservation-of-finished-parts.md"  # a draft
+EXT1 = "procedures/external/EXT-001-iso-9001-2015-requirements.md"
 AUD1 = "records/audits/AUD-001-internal-audit-of-production-april-2026.md"
 TRN9 = "records/training/TRN-009-wrong-revision.md"
 TRN10 = "records/training/TRN-010-correction.md"
@@ -126,6 +128,40 @@ def forge_then_commit(repo: Repo) -> None:
     repo.commit("A signature added by the author", no_verify=True)
 
 
+def review_shared(repo: Repo) -> None:
+    """Two documents carry the same review (the same person, the same second: history keys a review so). The author
+    commits one of them in the reviewer's name: history refuses the review, so the other document's copy counts no
+    longer, and its periodic review is overdue. Only the first document's file and the ledger change."""
+    repo.at("2028-01-10")  # WI-003's review fell due on 2027-12-15
+    when = stamp(repo)
+    for rel in (EXT1, WI3):
+        hand_sign(repo, rel, "quality-manager", at=when, key="periodic_reviews")
+    judged(repo)
+    repo.become("author")
+    repo.commit("A review added by the author", EXT1, no_verify=True)
+
+
+def mandatory_moved(repo: Repo) -> None:
+    """An administrator adds a mandatory entry nothing provides (QMS070, at its line), then a comment above it."""
+    repo.become("quality-manager")
+    replace_in(repo, "qms.yml", "mandatory:\n", "mandatory:\n  - {clause: \"8.5.2\", what: traceability, kind: record}\n")
+    judged(repo)
+    replace_in(repo, "qms.yml", "mandatory:\n", "# What ISO 9001 requires us to keep.\nmandatory:\n")
+
+
+def roles_reordered(repo: Repo) -> None:
+    """A document names a role qms.yml lacks (QMS034, whose hint lists the roles in order); then the roles are
+    listed in another order."""
+    repo.become("quality-manager")
+    replace_in(repo, WI4, "owner: production-manager", "owner: nobody")
+    judged(repo)
+    text = repo.read("qms.yml")
+    found = re.search(r"^  quality-manager:\n(?:    .*\n)*", text, re.M)
+    assert found is not None
+    text = text.replace(found.group(0), "", 1)
+    repo.write("qms.yml", text.replace("  managing-director:\n", found.group(0) + "  managing-director:\n", 1))
+
+
 def change_config(repo: Repo) -> None:
     repo.become("quality-manager")  # an administrator's change comes into force with the next commit
     replace_in(repo, "qms.yml", "grace_days: 30", "grace_days: 3")
@@ -175,6 +211,9 @@ ROWS = [
         lambda r: r.write("records/training/TRN-009-correction.md", r.read(TRN2).replace("id: TRN-002", "id: TRN-009")
                           .replace("\ntitle:", "\ncorrects: TRN-002\ntitle:", 1)), False),
     Row("qms.yml changed by an administrator", change_config, False),
+    Row("a comment in qms.yml moves a mandatory entry", mandatory_moved, False, "QMS070"),
+    Row("qms.yml lists its roles in another order", roles_reordered, False, "QMS034"),
+    Row("a review two documents share is refused in one of them", review_shared, True, "QMS060"),
     Row("a disposition log is begun", lambda r: r.write(LOG, "id,path,title,type,date,retain_until,disposed_at,name,"
                                                           "email,reason\n"), False),
 ]

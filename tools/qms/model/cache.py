@@ -1,9 +1,9 @@
-"""Caches kept in .git: a parse cache so that the pre-commit hook reads only files that changed since the last run.
+"""Caches kept in .git: a parse cache so that a run that judges every file reads only files that changed since.
 
 Entries are keyed by path and the file's size, inode, and modification and status-change times (the status-change
 time cannot be set back by a user, so an edit that restores the old modification time is still seen); a file
-modified within two seconds of the cache being written is never cached (the racy-timestamp problem Git's index
-also has). The format names the parser's source code, so a new version of the tool never reads an old parse.
+changed within two seconds of the walk is never cached (model.workspace.Listing.trusted: the racy-timestamp
+problem Git's index also has). The format names the parser's source code, so a new version of the tool never reads an old parse.
 The cache lives in .git/qms-cache, so it is never committed and is dropped with the clone.
 """
 
@@ -16,7 +16,6 @@ import hashlib
 import os
 import pickle
 import tempfile
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,7 +100,6 @@ class ParseCache:
         self.path = cache_file(root, "qms-cache")
         self.entries: dict[str, tuple[Key, Any]] = load(self.path, code_format("parse")) or {}
         self.fresh: dict[str, tuple[Key, Any]] = {}
-        self.started = time.time()
 
     def get(self, path: str, key: Key) -> Any:
         """The cached value for `path` if the file is unchanged, else None."""
@@ -111,10 +109,9 @@ class ParseCache:
             return found[1]
         return None
 
-    def put(self, path: str, key: Key, value: Any, mtime: float) -> None:
-        """Remember `value` for `path`, unless the file changed too recently to trust its timestamp."""
-        if mtime < self.started - 2:
-            self.fresh[path] = (key, value)
+    def put(self, path: str, key: Key, value: Any) -> None:
+        """Remember `value` for `path` (whose `key` the caller trusts: model.workspace.Listing.trusted)."""
+        self.fresh[path] = (key, value)
 
     def save(self) -> None:
         """Write the entries seen in this run, if they differ from what was loaded."""

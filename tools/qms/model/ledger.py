@@ -25,7 +25,7 @@ from .finding import Finding
 from .inforce import Release, same_release
 from .state import Authority
 from .training import Evidence, Problem, problems
-from .transition import Kind, Transition, added_entries, entry_key, wrote_content
+from .transition import Kind, Transition, added_entries, entries, entry_key, wrote_content
 
 
 @dataclass
@@ -178,18 +178,21 @@ class Ledger:
 @dataclass(frozen=True)
 class Since:
     """What extending the ledger of the commit `head` by the commits after it touched: the ids and paths of the
-    documents and records those commits changed. Every other item's facts in the ledger are as they were at
-    `head` (a signature's facts are keyed by what it signs, which only the documents holding it hold)."""
+    documents and records those commits changed, and the signatures and reviews those documents held (history's
+    facts about a signature are keyed by the signature, which another document may hold too). Every other item's
+    facts in the ledger are as they were at `head`."""
 
     head: str
     ids: frozenset[str]
     paths: frozenset[str]
+    entries: frozenset[str]  # the signatures and reviews of the documents they changed (entry keys)
 
     @staticmethod
     def of(head: str, transitions: list[Transition]) -> Since:
-        ids = {item.id for t in transitions for item in (t.before, t.after, *t.others) if item is not None}
+        items = [item for t in transitions for item in (t.before, t.after, *t.others) if item is not None]
         paths = {path for t in transitions for path in (t.before_path, t.after_path) if path}
-        return Since(head, frozenset(ids), frozenset(paths))
+        signed = {entry_key(entry) for item in items if isinstance(item, Document) for entry in entries(item)}
+        return Since(head, frozenset(item.id for item in items), frozenset(paths), frozenset(signed))
 
 
 class Kept(dict[Any, Any]):

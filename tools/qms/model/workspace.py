@@ -178,7 +178,7 @@ def scan(root: str, config: Config, today: date, cache: bool = True, history: Le
     workspace.findings.extend(found.findings)
     parsed = ParseCache(root) if cache else None
     for path, key in found.markdown.items():
-        workspace.add(path, read(root, path, key, config.max_document_bytes, parsed))
+        workspace.add(path, read(root, path, key, config.max_document_bytes, parsed, found.trusted[path] is not None))
     if parsed is not None:
         parsed.save()
     workspace.documents.sort(key=lambda doc: doc.path)
@@ -221,15 +221,17 @@ def listing(root: str, config: Config) -> Listing:
     return found
 
 
-def read(root: str, path: str, key: Key, limit: int, cache: ParseCache | None = None) -> Loaded:
-    """The Markdown file at `path` (listed with `key`), from the parse cache where it holds it unchanged."""
+def read(root: str, path: str, key: Key, limit: int, cache: ParseCache | None = None, trusted: bool = False
+         ) -> Loaded:
+    """The Markdown file at `path` (listed with `key`), from the parse cache where it holds it unchanged; kept
+    there if its key is `trusted` (Listing.trusted)."""
     loaded = cache.get(path, key) if cache is not None else None
     if loaded is None:
         loaded = _parse(path, os.path.join(root, path), limit)
         if isinstance(loaded.item, Document):
             loaded.item.gaps, loaded.item.active  # found now, so that the parse cache keeps them with the parse
-        if cache is not None:
-            cache.put(path, key, loaded, key[1] / 1e9)
+        if cache is not None and trusted:
+            cache.put(path, key, loaded)
     return loaded
 
 

@@ -31,7 +31,7 @@ from ..model.document import Document, Loaded, Record
 from ..model.finding import Finding
 from ..model.ids import identity
 from ..model.ledger import Ledger, Since
-from ..model.transition import DISPOSITION_LOG
+from ..model.transition import DISPOSITION_LOG, entries, entry_key
 from ..model.workspace import DOCUMENTS, RECORDS, Listing, Workspace, listing, read
 from . import ITEM_RULES, WHOLE_RULES
 
@@ -59,9 +59,10 @@ class _Ties(NamedTuple):
     links: tuple[str, ...]  # the paths its links resolve to
     outside: bool  # a link leaves procedures/ and records/: its target's existence is read on every run
     whole: tuple[object, ...]  # its part in the rules about the whole QMS (whole_facts)
+    entries: tuple[str, ...] = ()  # its signatures and reviews (entry keys: history's facts about them are keyed so)
 
 
-_INDEXES = ("own", "names", "corrects", "links")
+_INDEXES = ("own", "names", "corrects", "links", "entries")
 
 
 @dataclass
@@ -70,7 +71,7 @@ class _State:
     QMS, and each file's ties (each file's its own bytes, read only for the files a change concerns) with the
     index of who holds, names, corrects or links to what (bytes, read only when something changed)."""
 
-    config: Config
+    config: str  # the qms.yml judged by, exactly (repr: every line number and order a finding or hint shows)
     today: date
     head: str | None
     unlawful: frozenset[str]
@@ -124,7 +125,7 @@ class _State:
         for (name, key), paths in lists.items():
             index[name][key] = tuple(paths)
         kept = {**self.findings, **findings}
-        return _State(config, today, head, self.unlawful, self.outside, _trusted(found),
+        return _State(repr(config), today, head, self.unlawful, self.outside, _trusted(found),
                       {path: there for path, there in kept.items() if there}, self.whole,
                       (kinds["document"], kinds["record"]), tuple(sorted(leaving)), rows,
                       pickle.dumps({name: {k: v for k, v in index[name].items() if v} for name in _INDEXES},
@@ -134,14 +135,14 @@ class _State:
 def _keys(ties: _Ties) -> dict[str, tuple[str, ...]]:
     """Where a file's ties put it in each index."""
     return {"own": (ties.own,), "names": ties.names, "corrects": (ties.corrects,) if ties.corrects else (),
-            "links": ties.links}
+            "links": ties.links, "entries": ties.entries}
 
 
 def _first(config: Config, today: date, head: str | None, unlawful: frozenset[str], outside: dict[str, Key | None],
            found: Listing, findings: dict[str, tuple[Finding, ...]], whole: tuple[Finding, ...],
            ties: dict[str, _Ties | None]) -> _State:
     """A run that judged everything."""
-    empty = _State(config, today, head, unlawful, outside, {}, {}, whole, (0, 0), (), {},
+    empty = _State(repr(config), today, head, unlawful, outside, {}, {}, whole, (0, 0), (), {},
                    pickle.dumps({name: {} for name in _INDEXES}))
     return empty.kept(config, today, head, found, findings, ties)
 
@@ -155,7 +156,7 @@ def judge(root: str, config: Config, today: date, history: Ledger, head: str | N
     found = listing(root, config)
     outside = _outside(root)
     result = None
-    if isinstance(state, _State) and state.config == config and state.today == today \
+    if isinstance(state, _State) and state.config == repr(config) and state.today == today \
             and state.unlawful == frozenset(history.unlawful) and state.outside == outside:
         result = _again(root, config, today, history, head, since, found, state)
     if result is None:
@@ -203,6 +204,8 @@ def _again(root: str, config: Config, today: date, history: Ledger, head: str | 
         owners = state.index("own")
         changed |= {path for path in since.paths if path in found.files or path in state.files}
         changed |= {path for doc_id in since.ids for path in owners.get(identity(doc_id), ())}
+        holders = state.index("entries")  # a signature another document holds too: history's facts about it moved
+        changed |= {path for entry in since.entries for path in holders.get(entry, ())}
     if DISPOSITION_LOG in changed:
         return None  # what it says was disposed of is read by every item's links and ids
     if not changed and not state.leaving:
@@ -302,7 +305,8 @@ def _ties(ws: Workspace | None, item: Document | Record | None, generated: bool)
     leaving = any(not target.startswith((DOCUMENTS + "/", RECORDS + "/")) for target in links)
     return _Ties("document" if isinstance(item, Document) else "record", identity(item.id),
                  tuple(sorted({identity(name) for name in names if name})), corrects, links, leaving,
-                 whole_facts(ws, item, generated) if ws is not None else _NOTHING)
+                 whole_facts(ws, item, generated) if ws is not None else _NOTHING,
+                 tuple(sorted({entry_key(entry) for entry in entries(item)})) if isinstance(item, Document) else ())
 
 
 def whole_facts(ws: Workspace, item: Document | Record, generated: bool) -> tuple[object, ...]:
@@ -336,7 +340,8 @@ def _workspace(root: str, config: Config, today: date, history: Ledger, found: L
     read_now = {} if loaded is None else loaded
     for path in paths:
         if path not in read_now:
-            read_now[path] = read(root, path, found.markdown[path], config.max_document_bytes, parsed)
+            read_now[path] = read(root, path, found.markdown[path], config.max_document_bytes, parsed,
+                                  found.trusted[path] is not None)
         one = read_now[path]
         if isinstance(one.item, Document):
             ws.documents.append(one.item)
