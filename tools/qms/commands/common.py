@@ -97,13 +97,15 @@ def history_findings(root: str) -> list[Finding]:
 def history_head(root: str) -> tuple[list[Finding], str | None]:
     """history_findings, and HEAD's commit where history can answer for the folder (None outside Git, before the
     first commit, or in a shallow clone)."""
-    if not git.is_repository(root):
+    found = git.layout(root)
+    if found is None:
         return [], None
-    git.require_root(root)
+    _git_dir, top, shallow = found
+    git.require_root(root, top)
     head = git.head_or_empty(root)
     if head == git.EMPTY_TREE:
         return [], None
-    if git.is_shallow(root):
+    if shallow:
         return [control.shallow_finding()], None
     return [], head
 

@@ -106,9 +106,22 @@ def git_dir(cwd: str) -> str:
     return os.path.join(cwd, text(["rev-parse", "--git-dir"], cwd))
 
 
-def require_root(root: str) -> None:
-    """Refuse a QMS that is not at the root of its Git repository, with the same words in every view."""
-    top = toplevel(root)
+def layout(cwd: str) -> tuple[str, str, bool] | None:
+    """The repository containing `cwd`, asked in one call: its .git folder, the root of its work tree, and whether
+    the clone is shallow; None outside Git."""
+    found = run(["rev-parse", "--git-dir", "--show-toplevel", "--is-shallow-repository"], cwd, check=False)
+    lines = found.decode("utf-8", errors="replace").splitlines()
+    if len(lines) == 3:
+        return os.path.join(cwd, lines[0]), lines[1], lines[2] == "true"
+    if not is_repository(cwd):
+        return None
+    return git_dir(cwd), toplevel(cwd), is_shallow(cwd)  # a path with a line break in it: asked one at a time
+
+
+def require_root(root: str, top: str | None = None) -> None:
+    """Refuse a QMS that is not at the root of its Git repository (`top`, where the caller has it), with the same
+    words in every view."""
+    top = top or toplevel(root)
     if os.path.realpath(top) != os.path.realpath(root):
         raise GitError(f"qms.yml is in {root}, but the Git repository's root is {top}: history, approvals and "
                        "records are judged per repository, so the QMS must be its root (move qms.yml, procedures/ "

@@ -28,7 +28,8 @@ def staged_act(root: str, now: datetime, in_force: Callable[[str], Config | None
 
 def merge_heads(root: str) -> list[str]:
     """The commits being merged, when a merge is in progress."""
-    path = os.path.join(git.git_dir(root), "MERGE_HEAD")
+    folder = os.path.join(root, ".git")  # a worktree's .git is a file naming its folder: Git says where
+    path = os.path.join(folder if os.path.isdir(folder) else git.git_dir(root), "MERGE_HEAD")
     if not os.path.exists(path):
         return []
     with open(path, encoding="ascii", errors="replace") as handle:
