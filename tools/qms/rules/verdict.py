@@ -81,6 +81,7 @@ class _State:
     whole: tuple[Finding, ...]
     counts: tuple[int, int]  # documents, records
     leaving: tuple[str, ...]  # the files with a link that leaves procedures/ and records/
+    beyond: dict[str, bool]  # those links' targets, and whether each existed (QMS051 reads that, nothing else)
     rows: dict[str, bytes]  # each Markdown file's _Ties, pickled as a plain tuple
     packed: bytes  # the index: for each of _INDEXES, the paths by what they hold, name, correct or link to
     _index: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -98,7 +99,7 @@ class _State:
         return self._index[name]
 
     def kept(self, config: Config, today: date, head: str | None, found: Listing,
-             findings: dict[str, tuple[Finding, ...]], changed: dict[str, _Ties | None]) -> _State:
+             findings: dict[str, tuple[Finding, ...]], changed: dict[str, _Ties | None], root: str) -> _State:
         """This run, with the files `changed` (None: gone) tied anew and found to have `findings`."""
         index = {name: dict(self.index(name)) for name in _INDEXES}
         lists: dict[tuple[str, str], list[str]] = {}
@@ -125,9 +126,12 @@ class _State:
         for (name, key), paths in lists.items():
             index[name][key] = tuple(paths)
         kept = {**self.findings, **findings}
+        targets = {target for path in leaving for target in _Ties._make(pickle.loads(rows[path])).links
+                   if _beyond(target)}
         return _State(repr(config), today, head, self.unlawful, self.outside, _trusted(found),
                       {path: there for path, there in kept.items() if there}, self.whole,
-                      (kinds["document"], kinds["record"]), tuple(sorted(leaving)), rows,
+                      (kinds["document"], kinds["record"]), tuple(sorted(leaving)),
+                      {target: _exists(root, target) for target in sorted(targets)}, rows,
                       pickle.dumps({name: {k: v for k, v in index[name].items() if v} for name in _INDEXES},
                                    protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -138,13 +142,13 @@ def _keys(ties: _Ties) -> dict[str, tuple[str, ...]]:
             "links": ties.links, "entries": ties.entries}
 
 
-def _first(config: Config, today: date, head: str | None, unlawful: frozenset[str], outside: dict[str, Key | None],
-           found: Listing, findings: dict[str, tuple[Finding, ...]], whole: tuple[Finding, ...],
-           ties: dict[str, _Ties | None]) -> _State:
+def _first(root: str, config: Config, today: date, head: str | None, unlawful: frozenset[str],
+           outside: dict[str, Key | None], found: Listing, findings: dict[str, tuple[Finding, ...]],
+           whole: tuple[Finding, ...], ties: dict[str, _Ties | None]) -> _State:
     """A run that judged everything."""
-    empty = _State(repr(config), today, head, unlawful, outside, {}, {}, whole, (0, 0), (), {},
+    empty = _State(repr(config), today, head, unlawful, outside, {}, {}, whole, (0, 0), (), {}, {},
                    pickle.dumps({name: {} for name in _INDEXES}))
-    return empty.kept(config, today, head, found, findings, ties)
+    return empty.kept(config, today, head, found, findings, ties, root)
 
 
 def judge(root: str, config: Config, today: date, history: Ledger, head: str | None, since: Since | None,
@@ -187,7 +191,7 @@ def _everything(root: str, config: Config, today: date, history: Ledger, head: s
     whole += tuple(f for path, there in by_path.items() if path not in loaded for f in there)
     generated = any(key is not None for key in outside.values())
     ties: dict[str, _Ties | None] = {path: _ties(ws, one.item, generated) for path, one in loaded.items()}
-    return _first(config, today, head, frozenset(history.unlawful), outside, found,
+    return _first(root, config, today, head, frozenset(history.unlawful), outside, found,
                   {path: tuple(by_path.get(path, ())) for path in loaded}, whole, ties)
 
 
@@ -208,11 +212,13 @@ def _again(root: str, config: Config, today: date, history: Ledger, head: str | 
         changed |= {path for entry in since.entries for path in holders.get(entry, ())}
     if DISPOSITION_LOG in changed:
         return None  # what it says was disposed of is read by every item's links and ids
-    if not changed and not state.leaving:
+    appeared = {target for target, there in state.beyond.items() if _exists(root, target) != there}
+    if not changed and not appeared:
         return (state, False, 0) if head == state.head else (replace(state, head=head, _index={}), True, 0)
     fresh = {path: read(root, path, found.markdown[path], config.max_document_bytes)
              for path in changed if path in found.markdown}
-    affected = _affected(state, changed, fresh) | set(state.leaving)
+    links = state.index("links")  # a file outside the QMS that came or went: what links to it is judged again
+    affected = _affected(state, changed, fresh) | {path for target in appeared for path in links.get(target, ())}
     reading = _reading(state, affected, fresh)
     if len(reading) > _WIDEST:
         return None
@@ -238,10 +244,10 @@ def _again(root: str, config: Config, today: date, history: Ledger, head: str | 
         findings[path] = tuple(by_path.get(path, ())) if now is not None else ()
     if sorted(parts[0], key=repr) != sorted(parts[1], key=repr):
         return None  # what the rules about the whole QMS read changed (not merely moved): judge everything again
-    if head == state.head and not tied and _trusted(found) == state.files \
+    if head == state.head and not tied and not appeared and _trusted(found) == state.files \
             and all(state.findings.get(path, ()) == there for path, there in findings.items()):
         return state, False, len(loaded)  # only files changed too recently to trust their keys: the next run reads them again
-    return state.kept(config, today, head, found, findings, tied), True, len(loaded)
+    return state.kept(config, today, head, found, findings, tied, root), True, len(loaded)
 
 
 _NOTHING: tuple[object, ...] = (None, None, None)
@@ -302,7 +308,7 @@ def _ties(ws: Workspace | None, item: Document | Record | None, generated: bool)
                  item.training.document if item.training else ""]
     links = tuple(sorted({link.resolved for link in item.links}))
     corrects = identity(item.corrects) if isinstance(item, Record) and item.corrects else ""
-    leaving = any(not target.startswith((DOCUMENTS + "/", RECORDS + "/")) for target in links)
+    leaving = any(_beyond(target) for target in links)
     return _Ties("document" if isinstance(item, Document) else "record", identity(item.id),
                  tuple(sorted({identity(name) for name in names if name})), corrects, links, leaving,
                  whole_facts(ws, item, generated) if ws is not None else _NOTHING,
@@ -361,6 +367,15 @@ def _item_findings(ws: Workspace, loaded: dict[str, Loaded]) -> dict[str, list[F
         for finding in rule(ws):
             by_path.setdefault(finding.path, []).append(finding)
     return by_path
+
+
+def _beyond(target: str) -> bool:
+    """Whether a link's target lies outside procedures/ and records/ (whose files the listing holds)."""
+    return not target.startswith((DOCUMENTS + "/", RECORDS + "/"))
+
+
+def _exists(root: str, target: str) -> bool:
+    return os.path.exists(os.path.join(root, target))
 
 
 def _trusted(found: Listing) -> dict[str, Key | None]:
