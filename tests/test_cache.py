@@ -198,3 +198,35 @@ def test_what_a_cache_loads_is_out_of_the_collectors_walks_only_while_a_command_
         assert gc.get_freeze_count() > 0  # until the outermost block ends
     assert gc.get_freeze_count() == 0
     assert cache.load(stored, cache.code_format("parse")) and gc.get_freeze_count() == 0  # outside: left alone
+
+
+@pytest.mark.parametrize("size", [0, 1, 40, 100])
+def test_a_kept_ledger_table_answers_as_the_table_it_was(size: int) -> None:
+    """A ledger table read a shard at a time (model.ledger.Kept) answers every question a dict answers as the table
+    it was made from, whichever shards were read before."""
+    from qms.model.ledger import Kept, pack
+
+    table = {f"WI-{n:03d}": [n] for n in range(size)}
+    configs: list[object] = []
+    shards = pack(table, configs)  # type: ignore[arg-type]
+
+    def kept() -> Kept:
+        return Kept(list(shards), configs)  # type: ignore[arg-type]
+
+    assert bool(kept()) == bool(table) and len(kept()) == size and dict(kept()) == table
+    assert kept() == table and (kept() | {}) == table and ({} | kept()) == table and {**kept()} == table
+    assert sorted(kept().items()) == sorted(table.items()) and set(kept()) == set(table)
+    one = kept()
+    assert one.get("WI-001") == table.get("WI-001") and ("WI-001" in one) == ("WI-001" in table)
+    one["WI-999"] = [999]
+    assert len(one) == size + 1 and one["WI-999"] == [999]
+    emptied = kept()
+    emptied.clear()
+    assert len(emptied) == 0 and not emptied
+    if size:
+        popped = kept()
+        popped.popitem()
+        assert len(popped) == size - 1
+    merged = kept()
+    merged |= {"WI-999": [1]}
+    assert len(merged) == size + 1

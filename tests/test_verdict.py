@@ -129,9 +129,9 @@ def forge_then_commit(repo: Repo) -> None:
 
 
 def review_shared(repo: Repo) -> None:
-    """Two documents carry the same review (the same person, the same second: history keys a review so). The author
-    commits one of them in the reviewer's name: history refuses the review, so the other document's copy counts no
-    longer, and its periodic review is overdue. Only the first document's file and the ledger change."""
+    """Two documents carry reviews by the same person in the same second. The author commits one of them in the
+    reviewer's name: history refuses that review, and the other document's still counts (a review is of one
+    document). Only the first document's file and the ledger change."""
     repo.at("2028-01-10")  # WI-003's review fell due on 2027-12-15
     when = stamp(repo)
     for rel in (EXT1, WI3):
@@ -213,7 +213,7 @@ ROWS = [
     Row("qms.yml changed by an administrator", change_config, False),
     Row("a comment in qms.yml moves a mandatory entry", mandatory_moved, False, "QMS070"),
     Row("qms.yml lists its roles in another order", roles_reordered, False, "QMS034"),
-    Row("a review two documents share is refused in one of them", review_shared, True, "QMS060"),
+    Row("of two reviews made in one second, one is refused", review_shared, True),
     Row("a disposition log is begun", lambda r: r.write(LOG, "id,path,title,type,date,retain_until,disposed_at,name,"
                                                           "email,reason\n"), False),
 ]

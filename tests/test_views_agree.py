@@ -704,6 +704,28 @@ def test_a_review_counts_only_when_committed_by_the_person_it_names(repo: Repo, 
     assert next(row["overdue"] for row in rows if row["id"] == "SOP-001") != counts
 
 
+@pytest.mark.parametrize("refused_first", [True, False], ids=["refused one first", "lawful one first"])
+def test_reviews_one_person_makes_of_two_documents_in_one_second_are_judged_apart(repo: Repo,
+                                                                                  refused_first: bool) -> None:
+    """The production manager reviews SOP-001, which they own, and in the same second the quality manual, which
+    they may not review (QMS122). The refused review never takes the lawful one with it, nor the lawful one the
+    refused one, whichever is committed first: a review is a review of one document."""
+    when = stamp(repo)
+    hand_sign(repo, SOP1, "production-manager", key="periodic_reviews", at=when)
+    hand_sign(repo, QM1, "production-manager", key="periodic_reviews", at=when)
+    for rel in ((QM1, SOP1) if refused_first else (SOP1, QM1)):
+        repo.become("production-manager")
+        repo.commit(f"Periodic review of {rel}", rel, no_verify=True)
+    refusals = [f for f in findings(repo, "verify", "--since", "adopted") if f["code"] == "QMS122"]
+    assert [f["path"] for f in refusals] == [QM1]
+    repo.at("2028-03-01T09:00:00")  # two years after SOP-001's effective date: overdue, unless its review counts
+    found = findings(repo, "check")
+    assert not any(f["code"] == "QMS060" and f["path"] == SOP1 for f in found)
+    assert any(f["code"] == "QMS060" and f["path"] == QM1 for f in found)
+    rows = {row["id"]: row for row in json.loads(repo.qms("list", "--format", "json", check=True).stdout)}
+    assert not rows["SOP-001"]["overdue"] and rows["QM-001"]["overdue"]
+
+
 # -- adoptions: which approvals every view shows as adopted --------------------------------------------------------
 
 SOP3 = "procedures/sop/SOP-003-welding.md"

@@ -44,6 +44,8 @@ class PeriodicReview:
     outcome: str
     line: int
     note: str | None = None
+    document: str = ""  # the id of the document it reviews: one person's reviews of two documents in one second
+    #                     are two reviews, each judged (and counted or refused) on its own
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ def parse_document(text: str, path: str) -> Loaded:
     if any(values[key] is None for key, spec in schema.DOCUMENT.items() if spec.required):
         return Loaded(None, tuple(findings))
     lines = {_shared(str(key[0])): line for key, line in parsed.lines.items() if len(key) == 1}
+    reviews = tuple(replace(review, document=_shared(str(values["id"]))) for review in reviews)
     document = Document(
         path=_shared(path), id=_shared(str(values["id"])), title=str(values["title"]),
         type=_shared(str(values["type"])), owner=_shared(str(values["owner"])),

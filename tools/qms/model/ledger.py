@@ -25,7 +25,7 @@ from .finding import Finding
 from .inforce import Release, same_release
 from .state import Authority
 from .training import Evidence, Problem, problems
-from .transition import Kind, Transition, added_entries, entries, entry_key, wrote_content
+from .transition import Kind, Transition, added_entries, entry_key, wrote_content
 
 
 @dataclass
@@ -178,21 +178,19 @@ class Ledger:
 @dataclass(frozen=True)
 class Since:
     """What extending the ledger of the commit `head` by the commits after it touched: the ids and paths of the
-    documents and records those commits changed, and the signatures and reviews those documents held (history's
-    facts about a signature are keyed by the signature, which another document may hold too). Every other item's
-    facts in the ledger are as they were at `head`."""
+    documents and records those commits changed. Every other item's facts in the ledger are as they were at
+    `head`: history's facts about a signature or review are keyed by what it signs (an approval's fingerprint
+    names its document, a review names the document it reviews), so only the documents holding it hold them."""
 
     head: str
     ids: frozenset[str]
     paths: frozenset[str]
-    entries: frozenset[str]  # the signatures and reviews of the documents they changed (entry keys)
 
     @staticmethod
     def of(head: str, transitions: list[Transition]) -> Since:
-        items = [item for t in transitions for item in (t.before, t.after, *t.others) if item is not None]
+        ids = {item.id for t in transitions for item in (t.before, t.after, *t.others) if item is not None}
         paths = {path for t in transitions for path in (t.before_path, t.after_path) if path}
-        signed = {entry_key(entry) for item in items if isinstance(item, Document) for entry in entries(item)}
-        return Since(head, frozenset(item.id for item in items), frozenset(paths), frozenset(signed))
+        return Since(head, frozenset(ids), frozenset(paths))
 
 
 class Kept(dict[Any, Any]):
@@ -256,7 +254,33 @@ class Kept(dict[Any, Any]):
         return dict.__len__(self)
 
     def __bool__(self) -> bool:
-        return any(data is not None for data in self.shards) or dict.__len__(self) > 0
+        for place, data in enumerate(self.shards):  # shards are read until one holds an entry
+            if dict.__len__(self):
+                return True
+            if data is not None:
+                self.shards[place] = None
+                dict.update(self, _Reader(io.BytesIO(data), self.configs).load())
+        return dict.__len__(self) > 0
+
+    def clear(self) -> None:
+        self.shards = [None] * len(self.shards)
+        dict.clear(self)
+
+    def popitem(self) -> tuple[Any, Any]:
+        self._all()
+        return dict.popitem(self)
+
+    def __or__(self, other: Any) -> Any:
+        self._all()
+        return dict(dict.items(self)) | other
+
+    def __ror__(self, other: Any) -> Any:
+        self._all()
+        return other | dict(dict.items(self))
+
+    def __ior__(self, other: Any) -> Any:
+        self.update(other)
+        return self
 
     def __iter__(self) -> Iterator[Any]:
         self._all()

@@ -151,7 +151,7 @@ def entry_key(entry: Approval | PeriodicReview) -> str:
     """What makes two approval or review entries the same signature."""
     if isinstance(entry, Approval):
         return f"approval|{entry.email.lower()}|{entry.meaning}|{entry.fingerprint}|{entry.at.isoformat()}"
-    return f"review|{entry.email.lower()}|{entry.at.isoformat()}"
+    return f"review|{entry.document}|{entry.email.lower()}|{entry.at.isoformat()}"
 
 
 def entries(doc: Document) -> list[Approval | PeriodicReview]:

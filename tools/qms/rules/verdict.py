@@ -31,7 +31,7 @@ from ..model.document import Document, Loaded, Record
 from ..model.finding import Finding
 from ..model.ids import identity
 from ..model.ledger import Ledger, Since
-from ..model.transition import DISPOSITION_LOG, entries, entry_key
+from ..model.transition import DISPOSITION_LOG
 from ..model.workspace import DOCUMENTS, RECORDS, Listing, Workspace, listing, read
 from . import ITEM_RULES, WHOLE_RULES
 
@@ -59,10 +59,9 @@ class _Ties(NamedTuple):
     links: tuple[str, ...]  # the paths its links resolve to
     outside: bool  # a link leaves procedures/ and records/: its target's existence is read on every run
     whole: tuple[object, ...]  # its part in the rules about the whole QMS (whole_facts)
-    entries: tuple[str, ...] = ()  # its signatures and reviews (entry keys: history's facts about them are keyed so)
 
 
-_INDEXES = ("own", "names", "corrects", "links", "entries")
+_INDEXES = ("own", "names", "corrects", "links")
 
 
 @dataclass
@@ -139,7 +138,7 @@ class _State:
 def _keys(ties: _Ties) -> dict[str, tuple[str, ...]]:
     """Where a file's ties put it in each index."""
     return {"own": (ties.own,), "names": ties.names, "corrects": (ties.corrects,) if ties.corrects else (),
-            "links": ties.links, "entries": ties.entries}
+            "links": ties.links}
 
 
 def _first(root: str, config: Config, today: date, head: str | None, unlawful: frozenset[str],
@@ -208,8 +207,6 @@ def _again(root: str, config: Config, today: date, history: Ledger, head: str | 
         owners = state.index("own")
         changed |= {path for path in since.paths if path in found.files or path in state.files}
         changed |= {path for doc_id in since.ids for path in owners.get(identity(doc_id), ())}
-        holders = state.index("entries")  # a signature another document holds too: history's facts about it moved
-        changed |= {path for entry in since.entries for path in holders.get(entry, ())}
     if DISPOSITION_LOG in changed:
         return None  # what it says was disposed of is read by every item's links and ids
     appeared = {target for target, there in state.beyond.items() if _exists(root, target) != there}
@@ -311,8 +308,7 @@ def _ties(ws: Workspace | None, item: Document | Record | None, generated: bool)
     leaving = any(_beyond(target) for target in links)
     return _Ties("document" if isinstance(item, Document) else "record", identity(item.id),
                  tuple(sorted({identity(name) for name in names if name})), corrects, links, leaving,
-                 whole_facts(ws, item, generated) if ws is not None else _NOTHING,
-                 tuple(sorted({entry_key(entry) for entry in entries(item)})) if isinstance(item, Document) else ())
+                 whole_facts(ws, item, generated) if ws is not None else _NOTHING)
 
 
 def whole_facts(ws: Workspace, item: Document | Record, generated: bool) -> tuple[object, ...]:
