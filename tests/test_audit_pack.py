@@ -49,6 +49,7 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, Path, dict[str
     repo.commit("Touch up NCR-001")
     shas = {"adopted": adopted, "tamper": repo.git("rev-parse", "HEAD").stdout.strip()}
     out = base / "pack"
+    shas["generated"] = repo.clock.strftime("%Y-%m-%dT%H:%M:%SZ")  # the tool's clock as the pack is made
     result = repo.qms("audit", "--out", str(out), "--as-of", AS_OF)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"wrote {out / 'index.html'}" in result.stdout
@@ -73,6 +74,7 @@ def test_pack_has_every_file_and_json_matches_the_schema(pack: tuple[Repo, Path,
     assert (data["schema"], data["version"]) == ("qms-audit-pack", 1)
     assert (summary["organisation"], summary["as_of"]) == ("Test Works Ltd", AS_OF)
     assert (summary["head"], summary["verify_from"]) == (shas["tamper"], shas["adopted"])
+    assert summary["generated_at"] == shas["generated"]  # the tool's clock (QMS_NOW), as every other view reads it
     assert summary["counts"]["redlines"] == 1 and summary["counts"]["overdue_reviews"] == 1
     assert [(p["id"], p["revision"], p["path"]) for p in data["pdfs"]] == [
         ("FRM-001", "1", "pdf/FRM-001.pdf"), ("QM-001", "1", "pdf/QM-001.pdf"), ("SOP-001", "4", "pdf/SOP-001.pdf"),

@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -19,7 +19,7 @@ from ..errors import EXIT_CLEAN, EXIT_USAGE, QmsError
 from ..gitlog import git
 from ..gitlog.trail import (NOT_VALID, Adopted, by_document, config_changes, document_revisions, problems_by_entry,
                             revision_rows)
-from ..model import auditpack, iso9001
+from ..model import auditpack, clock, iso9001
 from ..model.training import row as training_row
 from ..model.finding import Finding
 from ..model.redline import html_redline
@@ -136,7 +136,7 @@ def collect(ws: Workspace, judged: Judged, adopted: Adopted, checked: list[Findi
         "schema": auditpack.SCHEMA, "version": auditpack.VERSION,
         "summary": {
             "organisation": config.organisation, "as_of": ws.today.isoformat(),
-            "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "head": head,
+            "generated_at": clock.now().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "head": head,
             "verify_from": config.verify_from, "qms_version": __version__,
             "counts": _counts(master, records, documents, findings, overdue, matrix, len(redlines), training),
         },
