@@ -155,8 +155,8 @@ def workspace_on(root: str, config: Config, day: date, history: Ledger | None = 
     """The QMS to judge on `day`: the folder, unless `day` is past and history can say how the QMS stood then,
     judged by the qms.yml in force (config_in_force; `config` is the working one). `history`: what history
     established at HEAD, when the caller has it already (else it is read)."""
-    problems = history_findings(root)
-    if not problems and is_snapshot(root, day):
+    known = history_head(root)
+    if not known[0] and is_snapshot(root, day):
         commit = snapshot.commit_on(root, config, day)
         if commit is None:
             return Workspace(root, config, day)
@@ -164,25 +164,34 @@ def workspace_on(root: str, config: Config, day: date, history: Ledger | None = 
         ws = snapshot.workspace_at(root, commit, there.config or config, day, there.ledger)
         print(f"as of {day}: the QMS as committed in {(ws.commit or '')[:12]}, judged on that day", file=sys.stderr)
         return ws
-    if not problems and git.is_repository(root):
-        config, problems = config_in_force(root, config)
-    ws = scan(root, config, day, history=control.established_history(root) if history is None else history)
+    config, problems, head = judged_by(root, config, known)
+    if history is None:
+        history = established.at(root, head).ledger if head is not None else Ledger()
+    ws = scan(root, config, day, history=history)
     ws.findings.extend(problems)
     return ws
 
 
+def judged_by(root: str, config: Config, known: tuple[list[Finding], str | None] | None = None
+              ) -> tuple[Config, list[Finding], str | None]:
+    """What the folder is judged by: the qms.yml in force (config_in_force; `config` is the working one), and
+    HEAD's commit where history can answer for it; with the findings of asking (history_head, QMS153). `known`:
+    history_head, where the caller has it."""
+    problems, head = known or history_head(root)
+    if head is not None:
+        config, problems = config_in_force(root, config, head)
+    return config, problems, head
+
+
 def judged_folder(root: str, config: Config, day: date, strict: bool = False,
-                  history_there: tuple[list[Finding], str | None] | None = None) -> verdict.Verdict:
+                  known: tuple[list[Finding], str | None] | None = None) -> verdict.Verdict:
     """What the rules say of the folder on `day` (rules.run over workspace_on's workspace, with its findings),
     judged again only where the folder or history changed since the last time (rules.verdict). Not for a past
-    day, which judges a snapshot (workspace_on). `history_there`: history_head, where the caller has it."""
-    problems, head = history_there or history_head(root)
+    day, which judges a snapshot (workspace_on). `known`: history_head, where the caller has it."""
+    config, problems, head = judged_by(root, config, known)
     there = established.at(root, head) if head is not None else None
-    if there is not None:
-        config, problems = config_in_force(root, config, head)
-    history = there.ledger if there is not None else Ledger()
-    found = verdict.judge(root, config, day, history, there.head if there else None, there.since if there else None,
-                          strict)
+    found = verdict.judge(root, config, day, there.ledger if there else Ledger(), head,
+                          there.since if there else None, strict)
     extra = [f.as_error() if strict else f for f in problems]
     return verdict.Verdict(sorted(set(found.findings) | set(extra)), found.documents, found.records, found.read)
 

@@ -182,16 +182,6 @@ def history_ledger(root: str) -> Ledger:
     return ledger
 
 
-def established_history(root: str) -> Ledger:
-    """What history established at HEAD, for judging the folder: the qms.yml in force when each committed signature
-    was added, and the released versions. Nothing outside Git or in a shallow clone, where every signature is
-    judged by today's qms.yml and only the folder's versions can be in force."""
-    if not git.is_root(root):
-        return Ledger()
-    ledger, _shallow = ledger_at_head(root)
-    return ledger
-
-
 def judge_staged(root: str, config: Config, head: str | None = None) -> list[Finding]:
     """The hook: the staged change as the next commit by your Git identity. During a merge, the commits the merge
     brings in are judged too, as CI will judge them once it is made. `head`: HEAD's commit, where the caller

@@ -126,8 +126,7 @@ def _load(root: str, head: str, start: bool = False) -> Established:
             history = index.build(root, signatures=True, heads=(head,), exclude=(earlier,),
                                   boundary={earlier: saved.config})
             if history.complete and verify_commit(root, history.configs.get(head)) == saved.verify_from:
-                found = replace(_apply(root, saved.ledger, history, head, (earlier,)),
-                                since=Since.of(earlier, history.transitions))
+                found = _apply(root, saved.ledger, history, head, (earlier,))
                 if not store.is_start(earlier):  # a range's start stays; any other is superseded by `head`
                     store.drop(earlier)
                 break
@@ -241,7 +240,11 @@ def _packed(found: Established) -> tuple[Established, dict[str, list[bytes | Non
 
 
 def _apply(root: str, ledger: Ledger, history: index.HistoryIndex, head: str, exclude: tuple[str, ...]) -> Established:
+    """The ledger after `head`: `ledger` (that of the one commit in `exclude`, or a new one) extended by the
+    commits of `history`, with what they touched (Since) where it extends one."""
     config = history.configs.get(head)
-    _findings, ledger = walk(history.transitions, config, clock.now(), lambda act: False, ledger,
+    transitions = history.transitions
+    _findings, ledger = walk(transitions, config, clock.now(), lambda act: False, ledger,
                              counted(root, head, config, exclude))
-    return Established(head, ledger, config, verify_commit(root, config))
+    return Established(head, ledger, config, verify_commit(root, config),
+                       Since.of(exclude[0], transitions) if len(exclude) == 1 else None)

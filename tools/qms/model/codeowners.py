@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from .config import OWNER, Config
@@ -10,6 +11,17 @@ from .state import required_roles
 
 GITHUB, GITLAB = ".github/CODEOWNERS", ".gitlab/CODEOWNERS"
 MARK = "# Written by qms codeowners from qms.yml"
+
+
+def generated(root: str, path: str) -> str | None:
+    """The text of the CODEOWNERS file at `path` under `root` if qms codeowners wrote it (a file, not a link,
+    starting with MARK); None for none, a link, or one written by hand, which is left alone."""
+    full = os.path.join(root, path)
+    if not os.path.isfile(full) or os.path.islink(full):
+        return None
+    with open(full, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    return text if text.startswith(MARK) else None
 
 
 def codeowners(config: Config, documents: Iterable[Document]) -> str:

@@ -204,18 +204,18 @@ class Kept(dict[Any, Any]):
         self.shards = shards
         self.configs = configs
 
-    def _take(self, key: Any) -> None:
-        place = shard(key, len(self.shards))
+    def _read(self, place: int) -> None:
         data = self.shards[place]
         if data is not None:
             self.shards[place] = None
             dict.update(self, _Reader(io.BytesIO(data), self.configs).load())
 
+    def _take(self, key: Any) -> None:
+        self._read(shard(key, len(self.shards)))
+
     def _all(self) -> None:
-        for place, data in enumerate(self.shards):
-            if data is not None:
-                self.shards[place] = None
-                dict.update(self, _Reader(io.BytesIO(data), self.configs).load())
+        for place in range(len(self.shards)):
+            self._read(place)
 
     def __getitem__(self, key: Any) -> Any:
         self._take(key)
@@ -254,12 +254,10 @@ class Kept(dict[Any, Any]):
         return dict.__len__(self)
 
     def __bool__(self) -> bool:
-        for place, data in enumerate(self.shards):  # shards are read until one holds an entry
+        for place in range(len(self.shards)):  # shards are read until one holds an entry
             if dict.__len__(self):
                 return True
-            if data is not None:
-                self.shards[place] = None
-                dict.update(self, _Reader(io.BytesIO(data), self.configs).load())
+            self._read(place)
         return dict.__len__(self) > 0
 
     def clear(self) -> None:

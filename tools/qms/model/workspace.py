@@ -209,7 +209,7 @@ class Listing:
 
 
 def listing(root: str, config: Config) -> Listing:
-    """Walk procedures/ and records/ under `root`, in path order; symlinks are reported and never followed."""
+    """Walk procedures/ and records/ under `root`; symlinks are reported and never followed."""
     found = Listing()
     for top in (DOCUMENTS, RECORDS):
         base = os.path.join(root, top)

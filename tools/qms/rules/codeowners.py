@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
-from ..model.codeowners import GITHUB, GITLAB, MARK, codeowners
+from ..model.codeowners import GITHUB, GITLAB, codeowners, generated
 from ..model.finding import Finding
 from ..model.workspace import Workspace
 
@@ -13,12 +12,8 @@ from ..model.workspace import Workspace
 def check_codeowners(ws: Workspace) -> Iterator[Finding]:
     """Only files that qms codeowners wrote are judged; a hand-written CODEOWNERS is left alone."""
     for path in (GITHUB, GITLAB):
-        full = os.path.join(ws.root, path)
-        if not os.path.isfile(full) or os.path.islink(full):
-            continue
-        with open(full, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-        if text.startswith(MARK) and text != codeowners(ws.config, ws.documents):
+        text = generated(ws.root, path)
+        if text is not None and text != codeowners(ws.config, ws.documents):
             option = " --gitlab" if path == GITLAB else ""
             yield Finding(path, 1, "QMS160", "CODEOWNERS no longer matches the roles, people and documents of "
                           "qms.yml", f"run qms codeowners{option} and commit the file", "warning")

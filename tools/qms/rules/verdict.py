@@ -9,7 +9,7 @@ folder, or in the ledger by the commits made since: model.ledger.Since), the ite
 items that name them or share their ids, and the items those name, each read from the folder; the others' findings
 are the kept ones. The rules about the whole QMS (rules.WHOLE_RULES: mandatory documents, training, CODEOWNERS)
 read facts of every document; their findings are kept too, and stand while no changed item's part in them
-changed (WholeFacts). Anything else, or a change too wide to be worth it, and everything is judged again, as
+changed (whole_facts). Anything else, or a change too wide to be worth it, and everything is judged again, as
 `rules.run` judges it, and kept. Either way the answer is rules.run's: tests/test_verdict.py holds the two to
 the same findings over every kind of change.
 """
@@ -25,7 +25,7 @@ from datetime import date
 
 from ..model import cache
 from ..model.cache import Key, ParseCache
-from ..model.codeowners import GITHUB, GITLAB, MARK
+from ..model.codeowners import GITHUB, GITLAB, generated
 from ..model.config import Config
 from ..model.document import Document, Loaded, Record
 from ..model.finding import Finding
@@ -57,7 +57,7 @@ class _Ties(NamedTuple):
     names: tuple[str, ...]  # the identities of the ids it names
     corrects: str  # the identity of the record it corrects ("" for none)
     links: tuple[str, ...]  # the paths its links resolve to
-    outside: bool  # a link leaves procedures/ and records/: its target's existence is read on every run
+    leaving: bool  # a link leaves procedures/ and records/ (whether its target is there is looked at each run)
     whole: tuple[object, ...]  # its part in the rules about the whole QMS (whole_facts)
 
 
@@ -120,14 +120,14 @@ class _State:
             leaving.discard(path)
             if now is not None:
                 rows[path] = pickle.dumps(tuple(now), protocol=pickle.HIGHEST_PROTOCOL)
-                if now.outside:
+                if now.leaving:
                     leaving.add(path)
         for (name, key), paths in lists.items():
             index[name][key] = tuple(paths)
         kept = {**self.findings, **findings}
         targets = {target for path in leaving for target in _Ties._make(pickle.loads(rows[path])).links
                    if _beyond(target)}
-        return _State(repr(config), today, head, self.unlawful, self.outside, _trusted(found),
+        return _State(repr(config), today, head, self.unlawful, self.outside, found.trusted,
                       {path: there for path, there in kept.items() if there}, self.whole,
                       (kinds["document"], kinds["record"]), tuple(sorted(leaving)),
                       {target: _exists(root, target) for target in sorted(targets)}, rows,
@@ -188,8 +188,8 @@ def _everything(root: str, config: Config, today: date, history: Ledger, head: s
     whole = tuple(f for rule in WHOLE_RULES for f in rule(ws))
     by_path = _item_findings(ws, loaded)
     whole += tuple(f for path, there in by_path.items() if path not in loaded for f in there)
-    generated = any(key is not None for key in outside.values())
-    ties: dict[str, _Ties | None] = {path: _ties(ws, one.item, generated) for path, one in loaded.items()}
+    codeowned = any(key is not None for key in outside.values())
+    ties: dict[str, _Ties | None] = {path: _ties(ws, one.item, codeowned) for path, one in loaded.items()}
     return _first(root, config, today, head, frozenset(history.unlawful), outside, found,
                   {path: tuple(by_path.get(path, ())) for path in loaded}, whole, ties)
 
@@ -225,14 +225,14 @@ def _again(root: str, config: Config, today: date, history: Ledger, head: str | 
     by_path = _item_findings(ws, loaded)
     if any(path not in loaded for path in by_path):
         return None  # a finding about no item read: judge everything
-    generated = any(key is not None for key in state.outside.values())
+    codeowned = any(key is not None for key in state.outside.values())
     findings: dict[str, tuple[Finding, ...]] = {}
     tied: dict[str, _Ties | None] = {}
     parts: tuple[list[object], list[object]] = ([], [])
     for path in changed | affected:
         before = state.ties(path)
         one = loaded.get(path)
-        now = _ties(ws, one.item, generated) if one is not None else None
+        now = _ties(ws, one.item, codeowned) if one is not None else None
         if path in changed:
             for side, ties in zip(parts, (before, now)):
                 side.extend([ties.whole] if ties is not None and ties.whole != _NOTHING else [])
@@ -241,9 +241,9 @@ def _again(root: str, config: Config, today: date, history: Ledger, head: str | 
         findings[path] = tuple(by_path.get(path, ())) if now is not None else ()
     if sorted(parts[0], key=repr) != sorted(parts[1], key=repr):
         return None  # what the rules about the whole QMS read changed (not merely moved): judge everything again
-    if head == state.head and not tied and not appeared and _trusted(found) == state.files \
+    if head == state.head and not tied and not appeared and found.trusted == state.files \
             and all(state.findings.get(path, ()) == there for path, there in findings.items()):
-        return state, False, len(loaded)  # only files changed too recently to trust their keys: the next run reads them again
+        return state, False, len(loaded)  # only files changed too recently to trust their keys: read again next time
     return state.kept(config, today, head, found, findings, tied, root), True, len(loaded)
 
 
@@ -294,7 +294,7 @@ def _tied(loaded: Loaded | None) -> _Ties | None:
     return _ties(None, loaded.item, False) if loaded is not None and loaded.item is not None else None
 
 
-def _ties(ws: Workspace | None, item: Document | Record | None, generated: bool) -> _Ties:
+def _ties(ws: Workspace | None, item: Document | Record | None, codeowned: bool) -> _Ties:
     """What ties `item` to others, and (given the workspace `ws` it is judged in) its part in the whole rules."""
     if item is None:
         return _Ties("", "", (), "", (), False, _NOTHING)
@@ -308,10 +308,10 @@ def _ties(ws: Workspace | None, item: Document | Record | None, generated: bool)
     leaving = any(_beyond(target) for target in links)
     return _Ties("document" if isinstance(item, Document) else "record", identity(item.id),
                  tuple(sorted({identity(name) for name in names if name})), corrects, links, leaving,
-                 whole_facts(ws, item, generated) if ws is not None else _NOTHING)
+                 whole_facts(ws, item, codeowned) if ws is not None else _NOTHING)
 
 
-def whole_facts(ws: Workspace, item: Document | Record, generated: bool) -> tuple[object, ...]:
+def whole_facts(ws: Workspace, item: Document | Record, codeowned: bool) -> tuple[object, ...]:
     """An item's part in the rules about the whole QMS: for a document, the clauses of its version in force
     (mandatory documents), its versions' periods where people must be trained on it, and what a generated
     CODEOWNERS says of it; for a record, its training (with the evidence history holds of it, which a commit
@@ -328,7 +328,7 @@ def whole_facts(ws: Workspace, item: Document | Record, generated: bool) -> tupl
         periods = tuple((r.doc.revision, r.doc.fingerprint, r.doc.needs_training, start, end)
                         for r, start, end in ws.periods(item))
         trained = (item.path, item.id, periods) if periods else None
-    owners = (item.path, item.id, item.type, item.owner, item.status == "obsolete") if generated else None
+    owners = (item.path, item.id, item.type, item.owner, item.status == "obsolete") if codeowned else None
     return (in_force, trained, owners)
 
 
@@ -374,22 +374,10 @@ def _exists(root: str, target: str) -> bool:
     return os.path.exists(os.path.join(root, target))
 
 
-def _trusted(found: Listing) -> dict[str, Key | None]:
-    """The files' keys, but None for those changed too recently for their keys to show a later change."""
-    return found.trusted
-
-
 def _outside(root: str) -> dict[str, Key | None]:
     """The generated CODEOWNERS files the whole rules read, by their keys (None: absent or written by hand)."""
     keys: dict[str, Key | None] = {}
     for path in (GITHUB, GITLAB):
-        full = os.path.join(root, path)
-        try:
-            stat = os.stat(full, follow_symlinks=False)
-            with open(full, "rb") as handle:
-                generated = handle.read(len(MARK)) == MARK.encode()
-        except OSError:
-            keys[path] = None
-            continue
-        keys[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, 0) if generated else None
+        stat = os.stat(os.path.join(root, path)) if generated(root, path) is not None else None
+        keys[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, 0) if stat else None
     return keys
